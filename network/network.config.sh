@@ -1,0 +1,48 @@
+# poll-ledger test network: the one place that names the organizations, nodes, ports
+# and policies. Sourced by test-network-scripts/*. Every value can be overridden from
+# the environment (for example POLL_LEDGER_PORT_OFFSET=1000 runs a second network
+# beside the first, which is what the end-to-end tests do).
+# shellcheck shell=bash
+
+# Fabric version wanted, and where built binaries are cached between runs.
+: "${FABRIC_VERSION:=2.5.16}"
+: "${POLL_LEDGER_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/poll-ledger}"
+
+# State, logs and crypto material of one running network.
+: "${POLL_LEDGER_RUN_DIR:=$POLL_LEDGER_ROOT/.run}"
+: "${POLL_LEDGER_PORT_OFFSET:=0}"
+: "${POLL_LEDGER_HOST:=127.0.0.1}"
+
+# quick: one Raft orderer (hosted by the city). full: three, one per organization.
+: "${POLL_LEDGER_MODE:=quick}"
+
+CHANNEL_NAME=polls
+CC_NAME=polls
+CC_VERSION=1.0
+# BRIEF §2: no ballot without the observer plus the city or a department.
+CC_ENDORSEMENT_POLICY="AND('ObserverMSP.peer',OR('CityMSP.peer','DeptMSP.peer'))"
+# Approving or changing a chaincode definition needs the observer too (configtx.yaml).
+
+# Orderer batching: ~100 tx or 500 ms, whichever comes first (FABRIC-NATIVE.md).
+: "${ORDERER_BATCH_TIMEOUT:=500ms}"
+: "${ORDERER_BATCH_MAX_MESSAGES:=100}"
+
+# Organizations: key, MSP ID, base port. Each org runs one CA, one peer and
+# (in full mode) one orderer. Ports are base+offset:
+#   CA 4, peer 1, peer chaincode 2, orderer 0, orderer admin 3,
+#   chaincode server 9, CA operations 5, peer operations 6, orderer operations 7.
+ORGS=(city dept observer)
+declare -A ORG_MSP=([city]=CityMSP [dept]=DeptMSP [observer]=ObserverMSP)
+declare -A ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050)
+
+# Client identities each org's CA issues, with the `role` certificate attribute the
+# chaincode authorizes on.
+CLIENT_ROLES=(poll-admin ballot-relay auditor)
+
+org_port() { # org, slot → port
+  echo $((ORG_BASE[$1] + $2 + POLL_LEDGER_PORT_OFFSET))
+}
+
+orderer_orgs() {
+  if [ "$POLL_LEDGER_MODE" = full ]; then echo "${ORGS[@]}"; else echo city; fi
+}

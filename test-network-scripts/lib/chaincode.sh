@@ -1,0 +1,116 @@
+# Deploys this repo's chaincode/ package as a chaincode service (CCaaS): one package
+# for all orgs, one chaincode server process per org, then the Fabric lifecycle
+# (install, approve by every org, commit). The label carries a hash of the built
+# code, so new code means a new chaincode definition that the observer must approve.
+# shellcheck shell=bash
+
+CC_DIR="$POLL_LEDGER_ROOT/chaincode"
+CC_WORK="$RUN_DIR/chaincode"
+
+_json_field() { # json-on-stdin, js expression over `j`
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let j;try{j=JSON.parse(s)}catch{j={}};const v=('"$1"');process.stdout.write(v===undefined?"":String(v))})'
+}
+
+package_chaincode() {
+  [ -f "$CC_DIR/dist/index.js" ] || fatalln "chaincode is not built: run 'npm run build' first"
+  local code_hash label
+  code_hash=$(cd "$CC_DIR" && find dist package.json -type f -name '*.js' -o -name package.json | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+  label="${CC_NAME}_${code_hash}"
+  CC_LABEL=$label
+  CC_PACKAGE="$CC_WORK/$label.tar.gz"
+  mkdir -p "$CC_WORK/pkg"
+  if [ ! -f "$CC_PACKAGE" ]; then
+    infoln "Packaging chaincode '$CC_NAME' as a service (label $label)"
+    local tmp="$CC_WORK/pkg/$label"
+    rm -rf "$tmp" && mkdir -p "$tmp/src"
+    printf '{"address":"{{POLL_LEDGER_CC_ADDRESS}}","dial_timeout":"10s","tls_required":false}\n' >"$tmp/src/connection.json"
+    printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$tmp/metadata.json"
+    # Fixed names, owners and times: the same code always gives the same package ID.
+    local tarflags=(--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner)
+    tar "${tarflags[@]}" -C "$tmp/src" -cf - connection.json | gzip -n >"$tmp/code.tar.gz"
+    tar "${tarflags[@]}" -C "$tmp" -cf - metadata.json code.tar.gz | gzip -n >"$CC_PACKAGE"
+  fi
+  CC_PACKAGE_ID=$("$FABRIC_BIN/peer" lifecycle chaincode calculatepackageid "$CC_PACKAGE")
+  echo "$CC_PACKAGE_ID" >"$CC_WORK/package-id"
+  infoln "  package ID $CC_PACKAGE_ID"
+}
+
+start_cc_server() { # org
+  local org=$1 pidfile running
+  pidfile="$PID_DIR/ccserver.$org.pid"
+  running=$(cat "$CC_WORK/ccserver.$org.id" 2>/dev/null || true)
+  if pid_alive "$pidfile" && [ "$running" != "$CC_PACKAGE_ID" ]; then
+    infoln "  chaincode server of $org runs an older package; restarting it"
+    stop_pidfile "$pidfile"
+  fi
+  echo "$CC_PACKAGE_ID" >"$CC_WORK/ccserver.$org.id"
+  (
+    cd "$CC_DIR" || exit 1
+    CORE_CHAINCODE_ID="$CC_PACKAGE_ID" CORE_CHAINCODE_ADDRESS="$HOST:$(cc_server_port "$org")" \
+    CORE_CHAINCODE_LOGGING_LEVEL="${CC_LOGGING_LEVEL:-info}" \
+      start_bg "ccserver.$org" node "$POLL_LEDGER_ROOT/node_modules/fabric-shim/cli.js" server \
+        --chaincode-address "$HOST:$(cc_server_port "$org")" --chaincode-id "$CC_PACKAGE_ID"
+  )
+  wait_for "chaincode server of $org on port $(cc_server_port "$org")" 30 port_open "$HOST" "$(cc_server_port "$org")" \
+    || fatalln "the chaincode server of $org did not start, see $LOG_DIR/ccserver.$org.log"
+}
+
+_orderer_flags() {
+  local org
+  org=$(orderer_orgs | awk '{print $1}')
+  echo "-o $HOST:$(orderer_port "$org") --tls --cafile $RUN_DIR/orgs/$org/orderers/orderer0/tls/ca.crt"
+}
+
+deploy_chaincode() {
+  package_chaincode
+  local org committed_seq committed_ver seq
+  for org in "${ORGS[@]}"; do
+    (
+      peer_cli_env "$org"
+      if "$FABRIC_BIN/peer" lifecycle chaincode queryinstalled -O json 2>/dev/null | grep -q "\"$CC_PACKAGE_ID\""; then
+        infoln "  already installed on peer0.$org"
+      else
+        infoln "  installing on peer0.$org"
+        "$FABRIC_BIN/peer" lifecycle chaincode install "$CC_PACKAGE" >>"$LOG_DIR/peer-cli.log" 2>&1 \
+          || fatalln "install on peer0.$org failed, see $LOG_DIR/peer-cli.log"
+      fi
+    ) || exit 1
+    start_cc_server "$org"
+  done
+
+  committed=$(peer_cli_env city; "$FABRIC_BIN/peer" lifecycle chaincode querycommitted -C "$CHANNEL_NAME" -n "$CC_NAME" -O json 2>/dev/null || true)
+  committed_seq=$(echo "$committed" | _json_field 'j.sequence')
+  committed_ver=$(echo "$committed" | _json_field 'j.version')
+  if [ "$committed_ver" = "$CC_LABEL" ]; then
+    successln "Chaincode '$CC_NAME' $CC_LABEL is already committed (sequence $committed_seq)"
+    return 0
+  fi
+  seq=$(( ${committed_seq:-0} + 1 ))
+  local common=(-C "$CHANNEL_NAME" -n "$CC_NAME" -v "$CC_LABEL" --sequence "$seq" --signature-policy "$CC_ENDORSEMENT_POLICY")
+  for org in "${ORGS[@]}"; do
+    infoln "  approving definition (sequence $seq) for ${ORG_MSP[$org]}"
+    (peer_cli_env "$org"
+     # shellcheck disable=SC2046
+     "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg "${common[@]}" --package-id "$CC_PACKAGE_ID" $(_orderer_flags) \
+       >>"$LOG_DIR/peer-cli.log" 2>&1) || fatalln "approveformyorg failed for $org, see $LOG_DIR/peer-cli.log"
+  done
+  infoln "  committing definition (sequence $seq)"
+  local peers=()
+  for org in "${ORGS[@]}"; do
+    peers+=(--peerAddresses "$HOST:$(peer_port "$org")" --tlsRootCertFiles "$RUN_DIR/orgs/$org/peers/peer0/tls/ca.crt")
+  done
+  (peer_cli_env city
+   # shellcheck disable=SC2046
+   "$FABRIC_BIN/peer" lifecycle chaincode commit "${common[@]}" "${peers[@]}" $(_orderer_flags) \
+     >>"$LOG_DIR/peer-cli.log" 2>&1) || fatalln "commit of the chaincode definition failed, see $LOG_DIR/peer-cli.log"
+  successln "Chaincode '$CC_NAME' $CC_LABEL committed on '$CHANNEL_NAME' (sequence $seq, policy $CC_ENDORSEMENT_POLICY)"
+}
+
+# After a restart of the network processes: bring back the chaincode servers of the
+# package that is installed, without a new lifecycle round.
+restart_cc_servers() {
+  [ -f "$CC_WORK/package-id" ] || return 0
+  CC_PACKAGE_ID=$(cat "$CC_WORK/package-id")
+  local org
+  for org in "${ORGS[@]}"; do start_cc_server "$org"; done
+}

@@ -1,0 +1,112 @@
+# Peers and orderers as native processes on $HOST, configured from Fabric's own
+# sampleconfig/ (copied into the run directory) plus environment overrides.
+# shellcheck shell=bash
+
+peer_port()      { org_port "$1" 1; }
+orderer_port()   { org_port "$1" 0; }
+orderer_admin()  { org_port "$1" 3; }
+cc_server_port() { org_port "$1" 9; }
+
+# Copy Fabric's sampleconfig and point the peer at our chaincode-as-a-service builder.
+prepare_fabric_config() {
+  mkdir -p "$CONFIG_DIR"
+  cp "$FABRIC_SAMPLECONFIG/orderer.yaml" "$CONFIG_DIR/orderer.yaml"
+  sed -e "s#path: /opt/hyperledger/ccaas_builder#path: $SCRIPTS_DIR/builders/ccaas#" \
+      -e "s#name: ccaas_builder#name: poll-ledger-ccaas#" \
+      -e "s#- CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG#- POLL_LEDGER_CC_ADDRESS#" \
+      "$FABRIC_SAMPLECONFIG/core.yaml" >"$CONFIG_DIR/core.yaml"
+  grep -q "path: $SCRIPTS_DIR/builders/ccaas" "$CONFIG_DIR/core.yaml" \
+    || fatalln "could not point core.yaml's chaincode.externalBuilders at our builder: its layout changed in this Fabric version"
+  render_template "$NETWORK_DIR/configtx.yaml.tmpl" >"$CONFIG_DIR/configtx.yaml" \
+    || fatalln "could not render network/configtx.yaml.tmpl"
+}
+
+# Replace ${VAR} with the environment's value; an unset variable is an error.
+render_template() {
+  perl -pe 's/\$\{(\w+)\}/exists $ENV{$1} ? $ENV{$1} : die("unset variable $1 in template\n")/ge' "$1"
+}
+
+start_peer() { # org
+  local org=$1 dir port
+  dir="$RUN_DIR/orgs/$org/peers/peer0"
+  port=$(peer_port "$org")
+  mkdir -p "$RUN_DIR/data/peer0.$org"
+  FABRIC_CFG_PATH="$CONFIG_DIR" \
+  FABRIC_LOGGING_SPEC="${PEER_LOGGING_SPEC:-info:gossip,discovery,comm.grpc.server=warning}" \
+  CORE_PEER_ID="peer0.$org" \
+  CORE_PEER_ADDRESS="$HOST:$port" \
+  CORE_PEER_LISTENADDRESS="$HOST:$port" \
+  CORE_PEER_CHAINCODEADDRESS="$HOST:$(org_port "$org" 2)" \
+  CORE_PEER_CHAINCODELISTENADDRESS="$HOST:$(org_port "$org" 2)" \
+  CORE_PEER_GOSSIP_EXTERNALENDPOINT="$HOST:$port" \
+  CORE_PEER_GOSSIP_BOOTSTRAP="$HOST:$port" \
+  CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}" \
+  CORE_PEER_MSPCONFIGPATH="$dir/msp" \
+  CORE_PEER_TLS_ENABLED=true \
+  CORE_PEER_TLS_CERT_FILE="$dir/tls/server.crt" \
+  CORE_PEER_TLS_KEY_FILE="$dir/tls/server.key" \
+  CORE_PEER_TLS_ROOTCERT_FILE="$dir/tls/ca.crt" \
+  CORE_PEER_FILESYSTEMPATH="$RUN_DIR/data/peer0.$org" \
+  CORE_LEDGER_SNAPSHOTS_ROOTDIR="$RUN_DIR/data/peer0.$org/snapshots" \
+  CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true \
+  CORE_OPERATIONS_LISTENADDRESS="$HOST:$(org_port "$org" 6)" \
+  CORE_METRICS_PROVIDER=prometheus \
+  CORE_VM_ENDPOINT="" \
+  POLL_LEDGER_CC_ADDRESS="$HOST:$(cc_server_port "$org")" \
+    start_bg "peer0.$org" "$FABRIC_BIN/peer" node start
+}
+
+start_orderer() { # org
+  local org=$1 dir data
+  dir="$RUN_DIR/orgs/$org/orderers/orderer0"
+  data="$RUN_DIR/data/orderer0.$org"
+  mkdir -p "$data"
+  FABRIC_CFG_PATH="$CONFIG_DIR" \
+  FABRIC_LOGGING_SPEC="${ORDERER_LOGGING_SPEC:-info}" \
+  ORDERER_GENERAL_LISTENADDRESS="$HOST" \
+  ORDERER_GENERAL_LISTENPORT="$(orderer_port "$org")" \
+  ORDERER_GENERAL_LOCALMSPID="${ORG_MSP[$org]}" \
+  ORDERER_GENERAL_LOCALMSPDIR="$dir/msp" \
+  ORDERER_GENERAL_TLS_ENABLED=true \
+  ORDERER_GENERAL_TLS_PRIVATEKEY="$dir/tls/server.key" \
+  ORDERER_GENERAL_TLS_CERTIFICATE="$dir/tls/server.crt" \
+  ORDERER_GENERAL_TLS_ROOTCAS="[$dir/tls/ca.crt]" \
+  ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE="$dir/tls/server.crt" \
+  ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="$dir/tls/server.key" \
+  ORDERER_GENERAL_CLUSTER_ROOTCAS="[$(all_ca_certs)]" \
+  ORDERER_GENERAL_BOOTSTRAPMETHOD=none \
+  ORDERER_CHANNELPARTICIPATION_ENABLED=true \
+  ORDERER_FILELEDGER_LOCATION="$data/ledger" \
+  ORDERER_CONSENSUS_WALDIR="$data/etcdraft/wal" \
+  ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snap" \
+  ORDERER_ADMIN_LISTENADDRESS="$HOST:$(orderer_admin "$org")" \
+  ORDERER_ADMIN_TLS_ENABLED=true \
+  ORDERER_ADMIN_TLS_PRIVATEKEY="$dir/tls/server.key" \
+  ORDERER_ADMIN_TLS_CERTIFICATE="$dir/tls/server.crt" \
+  ORDERER_ADMIN_TLS_ROOTCAS="[$dir/tls/ca.crt]" \
+  ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
+  ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$dir/tls/ca.crt]" \
+  ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(org_port "$org" 7)" \
+  ORDERER_METRICS_PROVIDER=prometheus \
+    start_bg "orderer0.$org" "$FABRIC_BIN/orderer"
+}
+
+all_ca_certs() {
+  local org out=()
+  for org in "${ORGS[@]}"; do out+=("$RUN_DIR/orgs/$org/msp/cacerts/ca.pem"); done
+  (IFS=,; echo "${out[*]}")
+}
+
+# Environment for the peer CLI acting as ORG's admin against ORG's peer.
+peer_cli_env() { # org
+  local org=$1
+  export FABRIC_CFG_PATH="$CONFIG_DIR"
+  export CORE_PEER_TLS_ENABLED=true
+  export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
+  export CORE_PEER_MSPCONFIGPATH="$RUN_DIR/orgs/$org/users/admin/msp"
+  export CORE_PEER_ADDRESS="$HOST:$(peer_port "$org")"
+  export CORE_PEER_TLS_ROOTCERT_FILE="$RUN_DIR/orgs/$org/peers/peer0/tls/ca.crt"
+  export FABRIC_LOGGING_SPEC=warning
+}
+
+orderer_ca() { echo "$RUN_DIR/orgs/city/orderers/orderer0/tls/ca.crt"; }

@@ -1,0 +1,61 @@
+# Log helpers in the style of fabric-samples' test-network (scripts/utils.sh).
+# shellcheck shell=bash
+
+C_RESET='\033[0m'; C_RED='\033[0;31m'; C_GREEN='\033[0;32m'; C_BLUE='\033[0;34m'; C_YELLOW='\033[1;33m'
+[ -t 1 ] || { C_RESET=''; C_RED=''; C_GREEN=''; C_BLUE=''; C_YELLOW=''; }
+
+_ts() { date +%H:%M:%S; }
+infoln()    { echo -e "${C_BLUE}[$(_ts)] ${*}${C_RESET}"; }
+successln() { echo -e "${C_GREEN}[$(_ts)] ${*}${C_RESET}"; }
+warnln()    { echo -e "${C_YELLOW}[$(_ts)] WARNING: ${*}${C_RESET}" >&2; }
+errorln()   { echo -e "${C_RED}[$(_ts)] ERROR: ${*}${C_RESET}" >&2; }
+fatalln()   { errorln "$@"; exit 1; }
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+  local what=$1 secs=$2; shift 2
+  local i
+  for ((i = 0; i < secs * 4; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  errorln "timed out after ${secs}s waiting for $what"
+  return 1
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Process tracking: every process the scripts start has a pid file in $PID_DIR, so
+# `down` stops exactly those and nothing else.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# start_bg NAME COMMAND...: run COMMAND in the background with its own log and pid file.
+start_bg() {
+  local name=$1; shift
+  local pidfile="$PID_DIR/$name.pid" log="$LOG_DIR/$name.log"
+  if pid_alive "$pidfile"; then
+    infoln "  $name already running (pid $(cat "$pidfile"))"
+    return 0
+  fi
+  # setsid gives the process its own group, so `down` can stop its children too.
+  setsid "$@" >>"$log" 2>&1 < /dev/null &
+  echo $! >"$pidfile"
+  infoln "  started $name (pid $!, log ${log#"$POLL_LEDGER_ROOT"/})"
+}
+
+stop_pidfile() {
+  local pidfile=$1 pid name
+  name=$(basename "$pidfile" .pid)
+  pid=$(cat "$pidfile" 2>/dev/null) || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+    local i
+    for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    if kill -0 "$pid" 2>/dev/null; then
+      warnln "$name (pid $pid) ignored SIGTERM; sending SIGKILL"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    fi
+    infoln "  stopped $name (pid $pid)"
+  fi
+  rm -f "$pidfile"
+}
