@@ -142,10 +142,14 @@ network_status() {
 network_down() {
   if [ -d "$PID_DIR" ]; then
     infoln "Stopping the processes started from $RUN_DIR"
-    local f
-    # The gateway and chaincode servers first, then peers, orderers and CAs.
-    for f in "$PID_DIR"/gateway*.pid "$PID_DIR"/ccserver.*.pid "$PID_DIR"/peer*.pid "$PID_DIR"/orderer*.pid "$PID_DIR"/ca.*.pid; do
-      [ -e "$f" ] && stop_pidfile "$f"
+    local layer f
+    # Clients first (gateway, chaincode servers), then peers and orderers, then CAs.
+    for layer in 'gateway*' 'ccserver.*' 'peer* orderer*' 'ca.*'; do
+      local files=() pattern
+      for pattern in $layer; do
+        for f in "$PID_DIR"/$pattern.pid; do [ -e "$f" ] && files+=("$f"); done
+      done
+      [ ${#files[@]} -gt 0 ] && stop_pidfiles "${files[@]}"
     done
   fi
   if [ -d "$RUN_DIR" ]; then

@@ -4,7 +4,7 @@
 # code, so new code means a new chaincode definition that the observer must approve.
 # shellcheck shell=bash
 
-CC_DIR="$POLL_LEDGER_ROOT/chaincode"
+CC_DIR="${POLL_LEDGER_CC_DIR:-$POLL_LEDGER_ROOT/chaincode}"
 CC_WORK="$RUN_DIR/chaincode"
 
 _json_field() { # json-on-stdin, js expression over `j`
@@ -30,7 +30,8 @@ package_chaincode() {
     tar "${tarflags[@]}" -C "$tmp/src" -cf - connection.json | gzip -n >"$tmp/code.tar.gz"
     tar "${tarflags[@]}" -C "$tmp" -cf - metadata.json code.tar.gz | gzip -n >"$CC_PACKAGE"
   fi
-  CC_PACKAGE_ID=$("$FABRIC_BIN/peer" lifecycle chaincode calculatepackageid "$CC_PACKAGE")
+  CC_PACKAGE_ID=$(FABRIC_CFG_PATH="$CONFIG_DIR" "$FABRIC_BIN/peer" lifecycle chaincode calculatepackageid "$CC_PACKAGE" 2>>"$LOG_DIR/peer-cli.log")
+  [ -n "$CC_PACKAGE_ID" ] || fatalln "could not compute the package ID of $CC_PACKAGE, see $LOG_DIR/peer-cli.log"
   echo "$CC_PACKAGE_ID" >"$CC_WORK/package-id"
   infoln "  package ID $CC_PACKAGE_ID"
 }

@@ -43,19 +43,33 @@ start_bg() {
   infoln "  started $name (pid $!, log ${log#"$POLL_LEDGER_ROOT"/})"
 }
 
-stop_pidfile() {
-  local pidfile=$1 pid name
-  name=$(basename "$pidfile" .pid)
-  pid=$(cat "$pidfile" 2>/dev/null) || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-    local i
-    for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+# stop_pidfiles PIDFILE...: SIGTERM every process group, wait up to 10 s, then SIGKILL.
+stop_pidfiles() {
+  local f pid name pending=()
+  for f in "$@"; do
+    pid=$(cat "$f" 2>/dev/null) || continue
     if kill -0 "$pid" 2>/dev/null; then
-      warnln "$name (pid $pid) ignored SIGTERM; sending SIGKILL"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+      pending+=("$f")
+    else
+      rm -f "$f"
     fi
-    infoln "  stopped $name (pid $pid)"
-  fi
-  rm -f "$pidfile"
+  done
+  local i
+  for ((i = 0; i < 40 && ${#pending[@]} > 0; i++)); do
+    local still=()
+    for f in "${pending[@]}"; do
+      pid=$(cat "$f"); name=$(basename "$f" .pid)
+      if kill -0 "$pid" 2>/dev/null; then still+=("$f"); else infoln "  stopped $name (pid $pid)"; rm -f "$f"; fi
+    done
+    pending=("${still[@]+"${still[@]}"}")
+    [ ${#pending[@]} -gt 0 ] && sleep 0.25
+  done
+  for f in "${pending[@]+"${pending[@]}"}"; do
+    pid=$(cat "$f"); name=$(basename "$f" .pid)
+    warnln "$name (pid $pid) ignored SIGTERM for 10 s; sending SIGKILL"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    rm -f "$f"
+  done
 }
+stop_pidfile() { stop_pidfiles "$1"; }
