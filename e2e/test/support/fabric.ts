@@ -59,3 +59,38 @@ export function connectAs(org: string, role: string): Connection {
 }
 
 export const utf8 = new TextDecoder();
+
+interface DetailedError {
+  message?: string;
+  details?: { message?: string }[];
+}
+
+/**
+ * The stable code at the front of a chaincode refusal (`CODE: text`), wherever the
+ * fabric-gateway error carries it: in the endorsement details for submits, in the
+ * message for evaluates.
+ */
+export function chaincodeErrorCode(err: unknown): string | undefined {
+  const e = err as DetailedError;
+  const texts = [...(e.details ?? []).map((d) => d.message ?? ''), e.message ?? ''];
+  for (const text of texts) {
+    const match = /(?:chaincode response \d+, |^)([A-Z][A-Z_]+):/.exec(text);
+    if (match?.[1]) return match[1];
+  }
+  return undefined;
+}
+
+/** Runs TASKS with at most LIMIT of them in flight at once. */
+export async function runPool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const index = next++;
+      const task = tasks[index];
+      if (task) results[index] = await task();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}

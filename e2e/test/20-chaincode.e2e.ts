@@ -1,0 +1,171 @@
+/**
+ * The polls chaincode on the real network: conflict-free casting under load, one
+ * ballot per voter under concurrency, the poll window, a batched tally that matches
+ * what was cast, and refused roles.
+ */
+import { expect } from 'chai';
+import { StatusCode } from '@hyperledger/fabric-gateway';
+import { chaincodeErrorCode, connectAs, Connection, runPool, utf8 } from './support/fabric';
+import { colourPoll, uniquePollId, voterToken } from './support/polls';
+
+type Answers = Record<string, string[]>;
+interface Results { pollId: string; status: string; final: boolean; ballotCount: number; counts: Record<string, Record<string, number>>; ballotsRoot: string }
+interface TallyProgress { done: boolean; processed: number; ballotCount: number; status: string }
+
+const Q1 = ['red', 'green', 'blue'];
+const Q2 = ['wifi', 'usb', 'ac'];
+
+/** A deterministic spread of answers: ballot i's choices depend only on i. */
+function answersFor(i: number): Answers {
+  return { q1: [Q1[i % 3] ?? 'red'], q2: Q2.filter((_, k) => ((i >> k) & 1) === 1).slice(0, 2) };
+}
+
+function referenceCount(all: Answers[]): Record<string, Record<string, number>> {
+  const counts: Record<string, Record<string, number>> = {
+    q1: Object.fromEntries(Q1.map((o) => [o, 0])),
+    q2: Object.fromEntries(Q2.map((o) => [o, 0])),
+  };
+  for (const answers of all) {
+    for (const [q, options] of Object.entries(answers)) {
+      for (const o of options) {
+        const bucket = counts[q];
+        if (bucket) bucket[o] = (bucket[o] ?? 0) + 1;
+      }
+    }
+  }
+  return counts;
+}
+
+async function submitStatus(conn: Connection, name: string, args: string[]): Promise<{ code: number | undefined; error?: string }> {
+  try {
+    const tx = await conn.contract.submitAsync(name, { arguments: args });
+    const status = await tx.getStatus();
+    return { code: status.code };
+  } catch (err) {
+    return { code: undefined, error: chaincodeErrorCode(err) ?? String(err) };
+  }
+}
+
+describe('chaincode: polls and ballots on the real network', function () {
+  let admin: Connection;
+  let relay: Connection;
+
+  before(function () {
+    admin = connectAs('city', 'poll-admin');
+    relay = connectAs('city', 'ballot-relay');
+  });
+  after(function () {
+    admin.close();
+    relay.close();
+  });
+
+  async function openPoll(overrides: Parameters<typeof colourPoll>[1] = {}): Promise<string> {
+    const id = uniquePollId('cc');
+    await admin.contract.submitTransaction('CreatePoll', JSON.stringify(colourPoll(id, overrides)));
+    await admin.contract.submitTransaction('OpenPoll', id);
+    return id;
+  }
+
+  async function tallyAll(pollId: string, maxBallots: number): Promise<number> {
+    let batches = 0;
+    for (;;) {
+      batches += 1;
+      const progress = JSON.parse(utf8.decode(await admin.contract.submitTransaction('TallyPoll', pollId, String(maxBallots)))) as TallyProgress;
+      if (progress.done) return batches;
+      expect(batches).to.be.below(1000);
+    }
+  }
+
+  async function results(pollId: string): Promise<Results> {
+    return JSON.parse(utf8.decode(await admin.contract.evaluateTransaction('GetResults', pollId))) as Results;
+  }
+
+  it('when 1,000 voters cast with 50 in flight, then every ballot commits VALID with no MVCC conflict, and the batched tally equals the ballots cast', async function () {
+    const pollId = await openPoll();
+    const voters = Array.from({ length: 1000 }, (_, i) => i);
+    const started = Date.now();
+    const outcomes = await runPool(50, voters.map((i) => () =>
+      submitStatus(relay, 'CastBallot', [pollId, voterToken(pollId, `citizen-${i.toString()}`), JSON.stringify(answersFor(i)), ''])));
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`      CastBallot: 1000 ballots, 50 in flight, ${seconds.toFixed(1)} s, ${(1000 / seconds).toFixed(1)} tx/s`);
+
+    const byCode = new Map<string, number>();
+    for (const o of outcomes) byCode.set(String(o.code ?? o.error), (byCode.get(String(o.code ?? o.error)) ?? 0) + 1);
+    expect(Object.fromEntries(byCode)).to.deep.equal({ [String(StatusCode.VALID)]: 1000 });
+    expect(byCode.get(String(StatusCode.MVCC_READ_CONFLICT))).to.equal(undefined);
+
+    // A ballot after close is refused.
+    await admin.contract.submitTransaction('ClosePoll', pollId);
+    const late = await submitStatus(relay, 'CastBallot', [pollId, voterToken(pollId, 'late-citizen'), JSON.stringify(answersFor(1)), '']);
+    expect(late.error).to.equal('POLL_NOT_OPEN');
+
+    const tallyStarted = Date.now();
+    const batches = await tallyAll(pollId, 300);
+    console.log(`      TallyPoll: 1000 ballots in ${batches.toString()} batches of 300, ${((Date.now() - tallyStarted) / 1000).toFixed(1)} s`);
+    expect(batches).to.equal(4);
+    const result = await results(pollId);
+    expect(result).to.include({ pollId, status: 'tallied', final: true, ballotCount: 1000 });
+    expect(result.counts).to.deep.equal(referenceCount(voters.map(answersFor)));
+    expect(result.ballotsRoot).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it('when 20 casts with one voter token race under policy none, then exactly one is counted', async function () {
+    const pollId = await openPoll({ revotePolicy: 'none' });
+    const token = voterToken(pollId, 'eager-citizen');
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      submitStatus(relay, 'CastBallot', [pollId, token, JSON.stringify(answersFor(i)), ''])));
+
+    const valid = outcomes.filter((o) => o.code === StatusCode.VALID);
+    expect(valid).to.have.length(1);
+    // The others lose either at endorsement (the first had committed) or at commit (MVCC).
+    for (const o of outcomes.filter((x) => x.code !== StatusCode.VALID)) {
+      expect([String(StatusCode.MVCC_READ_CONFLICT), 'ALREADY_VOTED']).to.include(String(o.code ?? o.error));
+    }
+    await admin.contract.submitTransaction('ClosePoll', pollId);
+    await tallyAll(pollId, 100);
+    expect((await results(pollId)).ballotCount).to.equal(1);
+  });
+
+  it('when a voter re-votes under last-counts, then only the latest ballot counts and the history keeps both', async function () {
+    const pollId = await openPoll({ revotePolicy: 'last-counts' });
+    const token = voterToken(pollId, 'changing-mind');
+    await relay.contract.submitTransaction('CastBallot', pollId, token, JSON.stringify({ q1: ['red'], q2: [] }), '');
+    await relay.contract.submitTransaction('CastBallot', pollId, token, JSON.stringify({ q1: ['blue'], q2: ['usb'] }), '');
+    const history = JSON.parse(utf8.decode(await admin.contract.evaluateTransaction('GetBallotHistory', pollId, token))) as unknown[];
+    expect(history).to.have.length(2);
+
+    await admin.contract.submitTransaction('ClosePoll', pollId);
+    await tallyAll(pollId, 10);
+    const result = await results(pollId);
+    expect(result.ballotCount).to.equal(1);
+    expect(result.counts.q1).to.deep.equal({ red: 0, green: 0, blue: 1 });
+  });
+
+  describe('refused roles', function () {
+    it('when a ballot-relay creates a poll, then it is FORBIDDEN', async function () {
+      const outcome = await submitStatus(relay, 'CreatePoll', [JSON.stringify(colourPoll(uniquePollId('forbidden')))]);
+      expect(outcome.error).to.equal('FORBIDDEN');
+    });
+
+    it('when a DeptMSP poll-admin casts a ballot, then it is FORBIDDEN', async function () {
+      const pollId = await openPoll();
+      const dept = connectAs('dept', 'poll-admin');
+      try {
+        const outcome = await submitStatus(dept, 'CastBallot', [pollId, voterToken(pollId, 'x'), JSON.stringify(answersFor(0)), '']);
+        expect(outcome.error).to.equal('FORBIDDEN');
+      } finally {
+        dept.close();
+      }
+    });
+
+    it('when an observer creates a poll, then it is FORBIDDEN', async function () {
+      const observer = connectAs('observer', 'poll-admin');
+      try {
+        const outcome = await submitStatus(observer, 'CreatePoll', [JSON.stringify(colourPoll(uniquePollId('obs')))]);
+        expect(outcome.error).to.equal('FORBIDDEN');
+      } finally {
+        observer.close();
+      }
+    });
+  });
+});
