@@ -46,3 +46,7 @@ org_port() { # org, slot → port
 orderer_orgs() {
   if [ "$POLL_LEDGER_MODE" = full ]; then echo "${ORGS[@]}"; else echo city; fi
 }
+
+# The REST gateway (npm start): listens here, connects to the city's peer.
+: "${POLL_LEDGER_GATEWAY_PORT:=$((8080 + POLL_LEDGER_PORT_OFFSET))}"
+GATEWAY_ORG=city

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs the REST gateway against the network in $POLL_LEDGER_RUN_DIR.
+#
+#   gateway.sh start   write .run/gateway.json (from network.json) and start the gateway
+#   gateway.sh stop    stop it (network.sh down also does)
+#
+# API keys are made at random on first start. The caller's copies are in
+# .run/api-keys.json (mode 600); the gateway's config holds only their SHA-256.
+set -uo pipefail
+
+POLL_LEDGER_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export POLL_LEDGER_ROOT
+# shellcheck source=../network/network.config.sh
+. "$POLL_LEDGER_ROOT/network/network.config.sh"
+# shellcheck source=lib/utils.sh
+. "$POLL_LEDGER_ROOT/test-network-scripts/lib/utils.sh"
+RUN_DIR=$POLL_LEDGER_RUN_DIR
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+HOST=$POLL_LEDGER_HOST
+
+write_gateway_config() {
+  [ -f "$RUN_DIR/network.json" ] || fatalln "no network in $RUN_DIR: run 'network.sh all' first"
+  umask 077
+  node - "$RUN_DIR" "$GATEWAY_ORG" "$POLL_LEDGER_GATEWAY_PORT" "$HOST" <<'JS'
+const fs = require('fs'), path = require('path'), crypto = require('crypto');
+const [runDir, org, port, host] = process.argv.slice(2);
+const net = JSON.parse(fs.readFileSync(path.join(runDir, 'network.json'), 'utf8'));
+const o = net.orgs[org];
+const keysFile = path.join(runDir, 'api-keys.json');
+const roles = ['poll-admin', 'ballot-relay', 'auditor'];
+const keys = fs.existsSync(keysFile) ? JSON.parse(fs.readFileSync(keysFile, 'utf8'))
+  : Object.fromEntries(roles.map((r) => [r, crypto.randomBytes(24).toString('base64url')]));
+fs.writeFileSync(keysFile, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
+const secretFile = path.join(runDir, 'voter-token-secret');
+if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, crypto.randomBytes(32).toString('hex'), { mode: 0o600 });
+const config = {
+  GATEWAY_HOST: host,
+  GATEWAY_PORT: port,
+  GATEWAY_PEER_ENDPOINT: o.peerEndpoint,
+  GATEWAY_PEER_HOST_ALIAS: o.peerHostAlias,
+  GATEWAY_TLS_CA_CERT: o.tlsCaCert,
+  GATEWAY_MSP_ID: o.mspId,
+  GATEWAY_CHANNEL: net.channel,
+  GATEWAY_CHAINCODE: net.chaincode,
+  GATEWAY_IDENTITIES: Object.fromEntries(roles.map((r) => [r, o.identities[r]])),
+  GATEWAY_API_KEYS: roles.map((r) => ({ id: r, role: r, sha256: crypto.createHash('sha256').update(keys[r]).digest('hex') })),
+  GATEWAY_VOTER_TOKEN_SECRET: fs.readFileSync(secretFile, 'utf8'),
+};
+fs.writeFileSync(path.join(runDir, 'gateway.json'), JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+JS
+}
+
+gateway_start() {
+  [ -f "$POLL_LEDGER_ROOT/gateway/dist/server.js" ] || fatalln "the gateway is not built: run 'npm run build'"
+  mkdir -p "$LOG_DIR" "$PID_DIR"
+  write_gateway_config || fatalln "could not write $RUN_DIR/gateway.json"
+  infoln "Starting the REST gateway on http://$HOST:$POLL_LEDGER_GATEWAY_PORT"
+  GATEWAY_CONFIG_FILE="$RUN_DIR/gateway.json" start_bg gateway node "$POLL_LEDGER_ROOT/gateway/dist/server.js"
+  wait_for "the gateway's /readyz" 60 node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://$HOST:$POLL_LEDGER_GATEWAY_PORT/readyz" \
+    || fatalln "the gateway did not become ready, see $LOG_DIR/gateway.log"
+  successln "Gateway ready: http://$HOST:$POLL_LEDGER_GATEWAY_PORT/v1 (docs at /docs, API keys in $RUN_DIR/api-keys.json)"
+}
+
+case ${1:-} in
+  start) gateway_start ;;
+  stop) [ -f "$PID_DIR/gateway.pid" ] && stop_pidfiles "$PID_DIR/gateway.pid"; true ;;
+  *) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 1 ;;
+esac
