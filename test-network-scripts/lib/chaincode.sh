@@ -84,7 +84,8 @@ deploy_chaincode() {
   committed_ver=$(echo "$committed" | _json_field 'j.version')
   if [ "$committed_ver" = "$CC_LABEL" ]; then
     successln "Chaincode '$CC_NAME' $CC_LABEL is already committed (sequence $committed_seq)"
-    return 0
+    wait_endorsers
+    return
   fi
   seq=$(( ${committed_seq:-0} + 1 ))
   local common=(-C "$CHANNEL_NAME" -n "$CC_NAME" -v "$CC_LABEL" --sequence "$seq" --signature-policy "$CC_ENDORSEMENT_POLICY")
@@ -105,6 +106,16 @@ deploy_chaincode() {
    "$FABRIC_BIN/peer" lifecycle chaincode commit "${common[@]}" "${peers[@]}" $(_orderer_flags) \
      >>"$LOG_DIR/peer-cli.log" 2>&1) || fatalln "commit of the chaincode definition failed, see $LOG_DIR/peer-cli.log"
   successln "Chaincode '$CC_NAME' $CC_LABEL committed on '$CHANNEL_NAME' (sequence $seq, policy $CC_ENDORSEMENT_POLICY)"
+  wait_endorsers
+}
+
+# Gossip needs a few seconds to spread peer membership and installed chaincodes
+# across orgs; until then the Gateway cannot plan an endorsement by the observer.
+wait_endorsers() {
+  infoln "  waiting until the peers' Gateway can find endorsers in every org (gossip discovery)"
+  node "$SCRIPTS_DIR/lib/wait-endorsers.js" "$RUN_DIR/network.json" city 90 \
+    || fatalln "the Gateway cannot find endorsers for '$CC_NAME'; see $LOG_DIR/peer0.*.log"
+  successln "Chaincode '$CC_NAME' is ready for transactions"
 }
 
 # After a restart of the network processes: bring back the chaincode servers of the
