@@ -1,0 +1,126 @@
+import { Patterns } from '../config';
+import { canonicalJson, sha256Hex } from './canonical';
+import { AlreadyVotedError, InvalidAnswerError, InvalidArgumentError } from './errors';
+import { isRecord, requirePattern } from './input';
+import type { Poll, Question } from './poll';
+
+/** Question id → chosen option ids. Canonical form: both levels sorted. */
+export type Answers = Readonly<Record<string, readonly string[]>>;
+
+/** The part of a ballot that its hash covers. */
+export interface BallotContent {
+  readonly pollId: string;
+  readonly ballotId: string;
+  readonly answers: Answers;
+  readonly castAt: string;
+  readonly txId: string;
+}
+
+/** The stored ballot record, and the output of GetBallot. */
+export interface Ballot extends BallotContent {
+  readonly ballotHash: string;
+  readonly requestId?: string;
+}
+
+export interface BallotReceipt {
+  readonly pollId: string;
+  readonly ballotId: string;
+  readonly ballotHash: string;
+  readonly txId: string;
+  readonly replaced: boolean;
+  readonly duplicate: boolean;
+}
+
+export const parseVoterToken = (voterToken: string): string =>
+  requirePattern(voterToken, 'voterToken', Patterns.voterToken);
+
+/** '' means the caller sent no Idempotency-Key. */
+export const parseRequestId = (requestId: string): string =>
+  requestId === '' ? '' : requirePattern(requestId, 'requestId', Patterns.requestId);
+
+/** `ballotHash = sha256hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }))`. */
+export function ballotHash(ballot: BallotContent): string {
+  const { pollId, ballotId, answers, castAt, txId } = ballot;
+  return sha256Hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }));
+}
+
+export function createBallot(content: BallotContent, requestId: string): Ballot {
+  const ballot = { ...content, ballotHash: ballotHash(content) };
+  return requestId === '' ? ballot : { ...ballot, requestId };
+}
+
+export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicate: boolean }): BallotReceipt {
+  const { pollId, ballotId, ballotHash: hash, txId } = ballot;
+  return { pollId, ballotId, ballotHash: hash, txId, ...outcome };
+}
+
+/**
+ * The stored ballot when this request is a retry of the one that wrote it (same non-empty requestId), under either
+ * policy: it is answered with that ballot's receipt and writes nothing.
+ */
+export function retriedBallot(existing: Ballot | undefined, requestId: string): Ballot | undefined {
+  return requestId !== '' && existing?.requestId === requestId ? existing : undefined;
+}
+
+/** Under `none` a voter's second ballot is refused; under `last-counts` it replaces the first. */
+export function assertMayCastAgain(poll: Poll, existing: Ballot | undefined): void {
+  if (existing !== undefined && poll.revotePolicy === 'none') {
+    throw new AlreadyVotedError(`ballot ${existing.ballotId} was already cast in poll ${poll.id}`);
+  }
+}
+
+/**
+ * Checks a ballot's answers against its poll and returns them in canonical form.
+ * Every question must be answered exactly once, with an array of distinct known option ids of allowed length.
+ */
+export function validateAnswers(poll: Pick<Poll, 'questions'>, raw: unknown): Answers {
+  if (!isRecord(raw)) {
+    throw new InvalidArgumentError('answersJson must be a JSON object mapping question ids to option id arrays');
+  }
+  const questions = new Map(poll.questions.map((q) => [q.id, q]));
+  const unknown = Object.keys(raw)
+    .sort()
+    .find((questionId) => !questions.has(questionId));
+  if (unknown !== undefined) {
+    throw new InvalidAnswerError({ subcode: 'UNKNOWN_QUESTION', questionId: unknown }, 'the poll has no such question');
+  }
+  const answers = poll.questions.map((q) => {
+    const choices = Object.hasOwn(raw, q.id) ? raw[q.id] : undefined;
+    return [q.id, validateChoices(q, choices)] as const;
+  });
+  return Object.fromEntries(answers.sort(([a], [b]) => compareStrings(a, b)));
+}
+
+function validateChoices(question: Question, choices: unknown): readonly string[] {
+  const questionId = question.id;
+  if (choices === undefined) {
+    throw new InvalidAnswerError({ subcode: 'MISSING_QUESTION', questionId }, 'every question must be answered');
+  }
+  if (!Array.isArray(choices) || !choices.every((c): c is string => typeof c === 'string')) {
+    throw new InvalidAnswerError({ subcode: 'WRONG_TYPE', questionId }, 'the answer must be an array of option ids');
+  }
+  const known = new Set(question.options.map((o) => o.id));
+  const seen = new Set<string>();
+  for (const optionId of choices) {
+    if (!known.has(optionId)) {
+      const problem = { subcode: 'UNKNOWN_OPTION', questionId, optionId } as const;
+      throw new InvalidAnswerError(problem, 'the question has no such option');
+    }
+    if (seen.has(optionId)) {
+      throw new InvalidAnswerError({ subcode: 'DUPLICATE_CHOICE', questionId, optionId }, 'an option is chosen twice');
+    }
+    seen.add(optionId);
+  }
+  if (choices.length < question.minChoices) {
+    throw new InvalidAnswerError({ subcode: 'TOO_FEW_CHOICES', questionId }, `choose at least ${question.minChoices}`);
+  }
+  if (choices.length > question.maxChoices) {
+    throw new InvalidAnswerError({ subcode: 'TOO_MANY_CHOICES', questionId }, `choose at most ${question.maxChoices}`);
+  }
+  return [...choices].sort(compareStrings);
+}
+
+/** Code-unit order, as RFC 8785 sorts keys; ids are ASCII, so this is also byte order. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

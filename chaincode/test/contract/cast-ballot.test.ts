@@ -1,0 +1,180 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { ballotHash } from '../../src/domain/ballot';
+import { canonicalJson } from '../../src/domain/canonical';
+import { Ids, TestNetwork } from '../support/network';
+import { answersJson, cast, openPoll, pollJson, requestId, voter } from '../support/polls';
+
+describe('PollContract CastBallot', () => {
+  let net: TestNetwork;
+  beforeEach(async () => {
+    net = new TestNetwork();
+    await openPoll(net);
+  });
+
+  describe('when a valid ballot is cast', () => {
+    it('then the receipt names the ballot, its hash and the tx', async () => {
+      const receipt = await cast(net, 1, { q2: ['wifi', 'usb'], q1: ['red'] });
+      const stored = await net.evaluate(Ids.observerAuditor, 'GetBallot', 'p1', voter(1));
+      expect(receipt).to.deep.equal({
+        pollId: 'p1',
+        ballotId: voter(1),
+        ballotHash: ballotHash(stored),
+        txId: stored.txId,
+        replaced: false,
+        duplicate: false,
+      });
+      expect(stored.answers).to.deep.equal({ q1: ['red'], q2: ['usb', 'wifi'] });
+      expect(stored).not.to.have.property('requestId');
+    });
+
+    it('then it writes only its own ballot key, as canonical JSON stamped with the tx time', async () => {
+      net.now = new Date('2026-06-01T08:00:00.250Z');
+      await cast(net, 1);
+      const tx = net.lastTx;
+      expect(tx?.writes.map((w) => w.key)).to.deep.equal([`ballot~p1~${voter(1)}`]);
+      const value = tx?.writes[0]?.value ?? '';
+      expect(value).to.equal(canonicalJson(JSON.parse(value)));
+      expect(JSON.parse(value)).to.include({ castAt: '2026-06-01T08:00:00.250Z', txId: tx?.txId });
+    });
+
+    it('then it reads only the poll key and its own ballot key, with no range query', async () => {
+      const spy = sinon.spy(net.ledger, 'begin');
+      await cast(net, 1);
+      const stub = spy.firstCall.returnValue.stub;
+      expect(stub.getState.args.map(([key]) => key)).to.deep.equal(['poll~p1', `ballot~p1~${voter(1)}`]);
+      expect(stub.getStateByRange.called || stub.getStateByRangeWithPagination.called).to.equal(false);
+    });
+
+    it('then BallotCast carries pollId, ballotId, ballotHash and txId only', async () => {
+      const { ballotHash: hash, txId } = await cast(net, 1);
+      expect(net.lastTx?.event).to.deep.equal({
+        name: 'BallotCast',
+        payload: canonicalJson({ pollId: 'p1', ballotId: voter(1), ballotHash: hash, txId }),
+      });
+    });
+
+    it('then a requestId is kept in the record', async () => {
+      await cast(net, 1, undefined, requestId(1));
+      expect(await net.evaluate(Ids.cityAuditor, 'GetBallot', 'p1', voter(1))).to.include({ requestId: requestId(1) });
+    });
+  });
+
+  describe('when the arguments are malformed, then it is INVALID_ARGUMENT', () => {
+    const good = { pollId: 'p1', voterToken: voter(1), answersJson: answersJson(), requestId: '' };
+    const cases: [keyof typeof good, string][] = [
+      ['pollId', 'p 1'],
+      ['voterToken', 'not-a-token'],
+      ['voterToken', voter(1).toUpperCase()],
+      ['requestId', 'abc'],
+      ['answersJson', '{"q1":'],
+      ['answersJson', '["red"]'],
+    ];
+    for (const [field, bad] of cases) {
+      it(`then ${field} ${JSON.stringify(bad.slice(0, 16))} is refused`, async () => {
+        const args = { ...good, [field]: bad };
+        const { pollId, voterToken, requestId: request } = args;
+        const outcome = net.submit(Ids.cityRelay, 'CastBallot', pollId, voterToken, args.answersJson, request);
+        await expect(outcome).to.be.rejectedWith(new RegExp(`^INVALID_ARGUMENT: ${field}`));
+      });
+    }
+  });
+
+  it('when the poll does not exist, then it is NOT_FOUND', async () => {
+    await expect(cast(net, 1, undefined, '', 'p9')).to.be.rejectedWith('NOT_FOUND: no poll p9');
+  });
+
+  describe('when the poll does not accept ballots, then it is POLL_NOT_OPEN', () => {
+    it('then a draft poll refuses', async () => {
+      await net.submit(Ids.cityAdmin, 'CreatePoll', pollJson({ id: 'p2' }));
+      await expect(cast(net, 1, undefined, '', 'p2')).to.be.rejectedWith('POLL_NOT_OPEN: poll p2 is draft');
+    });
+
+    it('then a closed or cancelled poll refuses', async () => {
+      await net.submit(Ids.cityAdmin, 'ClosePoll', 'p1');
+      await expect(cast(net, 1)).to.be.rejectedWith('POLL_NOT_OPEN: poll p1 is closed');
+      await openPoll(net, { id: 'p2' });
+      await net.submit(Ids.cityAdmin, 'CancelPoll', 'p2');
+      await expect(cast(net, 1, undefined, '', 'p2')).to.be.rejectedWith('POLL_NOT_OPEN: poll p2 is cancelled');
+    });
+
+    it('then an open poll refuses a tx timestamp before opensAt or after closesAt', async () => {
+      net.now = new Date('2025-12-31T23:59:59.999Z');
+      await expect(cast(net, 1)).to.be.rejectedWith(/^POLL_NOT_OPEN: poll p1 accepts ballots from/);
+      net.now = new Date('2026-12-31T00:00:00.001Z');
+      await expect(cast(net, 1)).to.be.rejectedWith(/^POLL_NOT_OPEN: /);
+      net.now = new Date('2026-12-31T00:00:00.000Z');
+      await expect(cast(net, 1)).to.be.fulfilled;
+    });
+  });
+
+  describe('when the answers do not fit the poll, then it is INVALID_ANSWER with the subcode', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['UNKNOWN_QUESTION q9', { q1: ['red'], q2: ['usb'], q9: [] }],
+      ['UNKNOWN_OPTION q1/pink', { q1: ['pink'], q2: ['usb'] }],
+      ['TOO_FEW_CHOICES q2', { q1: ['red'], q2: [] }],
+      ['TOO_MANY_CHOICES q2', { q1: ['red'], q2: ['usb', 'hdmi', 'wifi'] }],
+      ['DUPLICATE_CHOICE q2/usb', { q1: ['red'], q2: ['usb', 'usb'] }],
+      ['WRONG_TYPE q1', { q1: 'red', q2: ['usb'] }],
+      ['MISSING_QUESTION q2', { q1: ['red'] }],
+    ];
+    for (const [expected, answers] of cases) {
+      it(`then ${expected} is reported and nothing is written`, async () => {
+        await expect(cast(net, 1, answers)).to.be.rejectedWith(`INVALID_ANSWER: ${expected}:`);
+        expect(net.lastTx?.writes).to.deep.equal([]);
+      });
+    }
+  });
+
+  describe('when the revote policy is none', () => {
+    it('then a second ballot from the same voter is ALREADY_VOTED, with or without a new requestId', async () => {
+      await cast(net, 1, undefined, requestId(1));
+      await expect(cast(net, 1)).to.be.rejectedWith('ALREADY_VOTED: ');
+      await expect(cast(net, 1, undefined, requestId(2))).to.be.rejectedWith('ALREADY_VOTED: ');
+    });
+
+    it('then a retry with the same requestId returns the first receipt as a duplicate and writes nothing', async () => {
+      const first = await cast(net, 1, undefined, requestId(1));
+      const retry = await cast(net, 1, { q1: ['blue'], q2: ['hdmi'] }, requestId(1));
+      expect(retry).to.deep.equal({ ...first, duplicate: true });
+      expect(net.lastTx?.writes).to.deep.equal([]);
+      expect(net.lastTx?.event).to.equal(undefined);
+    });
+
+    it('then a retry that arrives after the poll closed still gets its receipt', async () => {
+      const first = await cast(net, 1, undefined, requestId(1));
+      await net.submit(Ids.cityAdmin, 'ClosePoll', 'p1');
+      expect(await cast(net, 1, undefined, requestId(1))).to.deep.equal({ ...first, duplicate: true });
+    });
+
+    it('then two voters never touch each other’s keys', async () => {
+      await cast(net, 1);
+      await cast(net, 2);
+      expect(net.ledger.keys('ballot~')).to.have.length(2);
+    });
+  });
+
+  describe('when the revote policy is last-counts', () => {
+    beforeEach(async () => {
+      await openPoll(net, { id: 'p2', revotePolicy: 'last-counts' });
+    });
+
+    it('then a second ballot replaces the first and says so', async () => {
+      await cast(net, 1, { q1: ['red'], q2: ['usb'] }, '', 'p2');
+      const second = await cast(net, 1, { q1: ['blue'], q2: ['hdmi'] }, requestId(2), 'p2');
+      expect(second).to.include({ replaced: true, duplicate: false });
+      expect(net.lastTx?.writes.map((w) => w.key)).to.deep.equal([`ballot~p2~${voter(1)}`]);
+      const stored = await net.evaluate(Ids.cityAuditor, 'GetBallot', 'p2', voter(1));
+      expect(stored).to.include({ txId: second.txId, requestId: requestId(2) });
+      expect(stored.answers).to.deep.equal({ q1: ['blue'], q2: ['hdmi'] });
+    });
+
+    it('then a retry with the same requestId is a duplicate, not a replacement', async () => {
+      const first = await cast(net, 1, undefined, requestId(1), 'p2');
+      expect(await cast(net, 1, { q1: ['green'], q2: ['usb'] }, requestId(1), 'p2')).to.deep.equal(
+        { ...first, duplicate: true },
+      );
+      expect(net.lastTx?.writes).to.deep.equal([]);
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { assertMayCastBallot, assertMayManagePoll, assertPollAdmin } from '../../src/domain/access';
+import { type Identity, Ids } from '../support/network';
+
+const caller = (who: Identity) => ({ mspId: who.mspId, role: who.role });
+const label = (who: Identity) => `${who.role ?? 'an identity without role'} of ${who.mspId}`;
+const cityPoll = { id: 'c1', ownerMsp: 'CityMSP' };
+const deptPoll = { id: 'd1', ownerMsp: 'DeptMSP' };
+
+const creating = (who: Identity) => () => {
+  assertPollAdmin(caller(who));
+};
+const managing = (who: Identity, poll: { id: string; ownerMsp: string }) => () => {
+  assertMayManagePoll(caller(who), poll);
+};
+const casting = (who: Identity) => () => {
+  assertMayCastBallot(caller(who));
+};
+
+describe('access', () => {
+  describe('assertPollAdmin', () => {
+    for (const who of [Ids.cityAdmin, Ids.deptAdmin]) {
+      it(`when the caller is ${label(who)}, then it may create polls`, () => {
+        expect(creating(who)).not.to.throw();
+      });
+    }
+    const refused = [Ids.observerAdmin, Ids.strangerAdmin, Ids.cityRelay, Ids.deptRelay, Ids.cityAuditor];
+    for (const who of [...refused, Ids.cityNoRole]) {
+      it(`when the caller is ${label(who)}, then it is FORBIDDEN`, () => {
+        expect(creating(who)).to.throw(/^FORBIDDEN: .* may not create polls/);
+      });
+    }
+  });
+
+  describe('assertMayManagePoll', () => {
+    it('when the caller is a city poll-admin, then it may change city and department polls', () => {
+      expect(managing(Ids.cityAdmin, cityPoll)).not.to.throw();
+      expect(managing(Ids.cityAdmin, deptPoll)).not.to.throw();
+    });
+
+    it('when the caller is a department poll-admin, then it may change only its own department polls', () => {
+      expect(managing(Ids.deptAdmin, deptPoll)).not.to.throw();
+      expect(managing(Ids.deptAdmin, cityPoll)).to.throw(
+        'FORBIDDEN: poll-admin of DeptMSP may not change poll c1, owned by CityMSP',
+      );
+    });
+
+    it('when a poll-admin of an unlisted MSP owns a poll, then it still may not change it', () => {
+      expect(managing(Ids.strangerAdmin, { id: 's1', ownerMsp: 'StrangerMSP' })).to.throw(/^FORBIDDEN/);
+    });
+
+    for (const who of [Ids.observerAdmin, Ids.cityRelay, Ids.deptRelay, Ids.cityAuditor, Ids.cityNoRole]) {
+      it(`when the caller is ${label(who)}, then changing any poll is FORBIDDEN`, () => {
+        expect(managing(who, cityPoll)).to.throw(/^FORBIDDEN/);
+        expect(managing(who, deptPoll)).to.throw(/^FORBIDDEN/);
+      });
+    }
+  });
+
+  describe('assertMayCastBallot', () => {
+    it('when the caller is the city ballot-relay, then it may cast', () => {
+      expect(casting(Ids.cityRelay)).not.to.throw();
+    });
+
+    const refused = [Ids.deptRelay, Ids.observerRelay, Ids.cityAdmin, Ids.deptAdmin, Ids.cityAuditor, Ids.cityNoRole];
+    for (const who of refused) {
+      it(`when the caller is ${label(who)}, then it is FORBIDDEN`, () => {
+        expect(casting(who)).to.throw(/^FORBIDDEN: .* may not cast ballots/);
+      });
+    }
+
+    it('when the caller has no role, then the message says so', () => {
+      expect(casting(Ids.cityNoRole)).to.throw('FORBIDDEN: (no role) of CityMSP may not cast ballots');
+    });
+  });
+});

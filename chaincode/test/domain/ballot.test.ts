@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import {
+  type Ballot,
+  assertMayCastAgain,
+  ballotHash,
+  createBallot,
+  parseRequestId,
+  parseVoterToken,
+  receiptOf,
+  retriedBallot,
+  validateAnswers,
+} from '../../src/domain/ballot';
+import { InvalidAnswerError } from '../../src/domain/errors';
+import { type Poll, createPoll } from '../../src/domain/poll';
+import { parsePollDefinition } from '../../src/domain/poll-definition';
+import { pollJson, requestId, voter } from '../support/polls';
+
+const oneQuestion = (id: string, optionId: string, minChoices: number) => ({
+  id,
+  text: 'Question',
+  type: 'single',
+  minChoices,
+  maxChoices: 1,
+  options: [{ id: optionId, text: 'Option' }],
+});
+const poll: Poll = { ...createPoll(parsePollDefinition(pollJson()), 'p1', 'CityMSP', 'tx-0'), status: 'open' };
+const content = {
+  pollId: 'p1',
+  ballotId: voter(1),
+  answers: { q1: ['red'], q2: ['hdmi', 'usb'] },
+  castAt: '2026-03-01T12:00:00.000Z',
+  txId: 'tx-1',
+};
+
+describe('ballot', () => {
+  describe('validateAnswers', () => {
+    it('when the answers fit the poll, then they come back with question and option ids sorted', () => {
+      const answers = validateAnswers(poll, { q2: ['usb', 'hdmi'], q1: ['red'] });
+      expect(JSON.stringify(answers)).to.equal('{"q1":["red"],"q2":["hdmi","usb"]}');
+    });
+
+    it('when a question allows no choice, then an empty array is an answer', () => {
+      const relaxed = parsePollDefinition(pollJson({ questions: [oneQuestion('q', 'a', 0)] }));
+      expect(validateAnswers(relaxed, { q: [] })).to.deep.equal({ q: [] });
+    });
+
+    it('when the answers are not an object, then they are refused as INVALID_ARGUMENT', () => {
+      expect(() => validateAnswers(poll, ['red'])).to.throw(/^INVALID_ARGUMENT: answersJson must be a JSON object/);
+      expect(() => validateAnswers(poll, null)).to.throw(/^INVALID_ARGUMENT: /);
+    });
+
+    const base = { q1: ['red'], q2: ['usb'] };
+    const refusals: [string, unknown, string][] = [
+      ['a question is unknown', { ...base, q3: ['x'] }, 'UNKNOWN_QUESTION q3: the poll has no such question'],
+      ['an unknown question id is not an id', { ...base, 'a/b c': [] }, 'UNKNOWN_QUESTION "a/b c":'],
+      ['__proto__ is given as a question', JSON.parse('{"q1":["red"],"q2":["usb"],"__proto__":[]}'), 'UNKNOWN_QUESTION "__proto__"'],
+      ['a question is missing', { q1: ['red'] }, 'MISSING_QUESTION q2: every question must be answered'],
+      ['an answer is not an array', { ...base, q1: 'red' }, 'WRONG_TYPE q1: the answer must be an array of option ids'],
+      ['an answer holds a number', { ...base, q1: [1] }, 'WRONG_TYPE q1:'],
+      ['an answer is null', { ...base, q1: null }, 'WRONG_TYPE q1:'],
+      ['an option is unknown', { ...base, q1: ['purple'] }, 'UNKNOWN_OPTION q1/purple: the question has no such option'],
+      ['an option is chosen twice', { ...base, q2: ['usb', 'usb'] }, 'DUPLICATE_CHOICE q2/usb: an option is chosen twice'],
+      ['too few options are chosen', { ...base, q1: [] }, 'TOO_FEW_CHOICES q1: choose at least 1'],
+      ['too many options are chosen', { ...base, q2: ['usb', 'hdmi', 'wifi'] }, 'TOO_MANY_CHOICES q2: choose at most 2'],
+      ['a single question gets two options', { ...base, q1: ['red', 'blue'] }, 'TOO_MANY_CHOICES q1: choose at most 1'],
+    ];
+    for (const [when, answers, message] of refusals) {
+      it(`when ${when}, then it is refused as INVALID_ANSWER: ${message.split(' ')[0] ?? ''}`, () => {
+        expect(() => validateAnswers(poll, answers))
+          .to.throw(InvalidAnswerError)
+          .with.property('message')
+          .that.satisfies((m: string) => m.startsWith(`INVALID_ANSWER: ${message}`));
+      });
+    }
+
+    it('when ids are named like Object.prototype members, then they are ordinary ids', () => {
+      const tricky = parsePollDefinition(pollJson({ questions: [oneQuestion('constructor', 'toString', 1)] }));
+      expect(() => validateAnswers(tricky, {})).to.throw('INVALID_ANSWER: MISSING_QUESTION constructor');
+      expect(validateAnswers(tricky, { constructor: ['toString'] })).to.deep.equal({ constructor: ['toString'] });
+    });
+
+    it('when an answer is refused, then the error details name the subcode, question and option', () => {
+      expect(() => validateAnswers(poll, { q1: ['purple'], q2: ['usb'] }))
+        .to.throw(InvalidAnswerError)
+        .with.property('details')
+        .that.deep.equals({ subcode: 'UNKNOWN_OPTION', questionId: 'q1', optionId: 'purple' });
+    });
+  });
+
+  describe('ballotHash', () => {
+    it('when a ballot is hashed, then it is sha256 of canonical { pollId, ballotId, answers, castAt, txId }', () => {
+      const canonical =
+        `{"answers":{"q1":["red"],"q2":["hdmi","usb"]},"ballotId":"${voter(1)}","castAt":"2026-03-01T12:00:00.000Z",` +
+        `"pollId":"p1","txId":"tx-1"}`;
+      const expected = createHash('sha256').update(canonical).digest('hex');
+      expect(ballotHash(content)).to.equal(expected);
+      expect(ballotHash({ ...content, ballotHash: 'x', requestId: 'y' } as Ballot)).to.equal(expected);
+    });
+  });
+
+  describe('createBallot', () => {
+    it('when there is no requestId, then the record has none', () => {
+      expect(createBallot(content, '')).to.deep.equal({ ...content, ballotHash: ballotHash(content) });
+    });
+
+    it('when there is a requestId, then the record keeps it outside the hash', () => {
+      const expected = { ...content, ballotHash: ballotHash(content), requestId: requestId(1) };
+      expect(createBallot(content, requestId(1))).to.deep.equal(expected);
+    });
+  });
+
+  describe('receiptOf', () => {
+    it('when a receipt is made, then it names the ballot, its hash and tx, and the outcome', () => {
+      const ballot = createBallot(content, '');
+      expect(receiptOf(ballot, { replaced: true, duplicate: false })).to.deep.equal({
+        pollId: 'p1', ballotId: voter(1), ballotHash: ballot.ballotHash, txId: 'tx-1', replaced: true, duplicate: false,
+      });
+    });
+  });
+
+  describe('retriedBallot', () => {
+    const stored = createBallot(content, requestId(1));
+
+    it('when the stored ballot has the same non-empty requestId, then it is the retried ballot', () => {
+      expect(retriedBallot(stored, requestId(1))).to.equal(stored);
+    });
+
+    it('when the requestId differs, is empty, or nothing is stored, then it is not a retry', () => {
+      expect(retriedBallot(stored, requestId(2))).to.equal(undefined);
+      expect(retriedBallot(createBallot(content, ''), '')).to.equal(undefined);
+      expect(retriedBallot(undefined, requestId(1))).to.equal(undefined);
+    });
+  });
+
+  describe('assertMayCastAgain', () => {
+    const stored = createBallot(content, '');
+    const castingAgain = (policy: Poll['revotePolicy'], existing: typeof stored | undefined) => () => {
+      assertMayCastAgain({ ...poll, revotePolicy: policy }, existing);
+    };
+
+    it('when the policy is none and a ballot exists, then it is refused as ALREADY_VOTED', () => {
+      expect(castingAgain('none', stored)).to.throw(/^ALREADY_VOTED: /);
+    });
+
+    it('when the policy is last-counts, or no ballot exists, then casting is allowed', () => {
+      expect(castingAgain('last-counts', stored)).not.to.throw();
+      expect(castingAgain('none', undefined)).not.to.throw();
+    });
+  });
+
+  describe('parseVoterToken and parseRequestId', () => {
+    it('when they are 64 lowercase hex characters, then they are accepted', () => {
+      expect(parseVoterToken(voter(1))).to.equal(voter(1));
+      expect(parseRequestId(requestId(1))).to.equal(requestId(1));
+    });
+
+    it('when the requestId is empty, then it means no idempotency key', () => {
+      expect(parseRequestId('')).to.equal('');
+    });
+
+    for (const bad of ['', 'abc', voter(1).toUpperCase(), `${voter(1)}0`, `${voter(1).slice(1)}g`]) {
+      it(`when a token is ${JSON.stringify(bad.slice(0, 12))}… of ${bad.length}, then it is INVALID_ARGUMENT`, () => {
+        expect(() => parseVoterToken(bad)).to.throw(/^INVALID_ARGUMENT: voterToken must match/);
+        if (bad !== '') {
+          expect(() => parseRequestId(bad)).to.throw(/^INVALID_ARGUMENT: requestId must match/);
+        }
+      });
+    }
+  });
+});

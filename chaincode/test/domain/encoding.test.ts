@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { canonicalBytes, canonicalJson, decodeJson, sha256Hex } from '../../src/domain/canonical';
+import { ErrorCodes, InvalidAnswerError, PollLedgerError } from '../../src/domain/errors';
+import { parseDecimal, requireOneOf } from '../../src/domain/input';
+import {
+  allPollsRange,
+  ballotKey,
+  ballotRange,
+  isInRange,
+  lastKeySegment,
+  pollKey,
+  pollStatusKey,
+  pollStatusRange,
+  rangeAfter,
+  tallyKey,
+} from '../../src/domain/keys';
+import { normaliseIsoTime, timestampToIso } from '../../src/domain/time';
+
+describe('canonical', () => {
+  it('when a value is encoded, then keys are sorted at every level and there is no white space', () => {
+    expect(canonicalJson({ b: [{ z: 1, a: 2 }], a: 'x', c: undefined })).to.equal('{"a":"x","b":[{"a":2,"z":1}]}');
+    expect(canonicalBytes({ b: 1, a: 2 }).toString('utf8')).to.equal('{"a":2,"b":1}');
+  });
+
+  it('when a value has no JSON form, then encoding fails instead of writing nothing', () => {
+    expect(() => canonicalJson(undefined)).to.throw(TypeError);
+    expect(() => canonicalJson(Number.NaN)).to.throw();
+  });
+
+  it('when bytes are decoded, then the JSON value comes back', () => {
+    expect(decodeJson(Buffer.from('{"a":[1]}'))).to.deep.equal({ a: [1] });
+  });
+
+  it('when text is hashed, then it is lowercase hex sha256 of its UTF-8 bytes', () => {
+    expect(sha256Hex('abc')).to.equal('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('errors', () => {
+  it('when a refusal is made, then its message is CODE: text and it carries the code', () => {
+    const error = new PollLedgerError('NOT_FOUND', 'no poll p9');
+    expect(error.message).to.equal('NOT_FOUND: no poll p9');
+    expect(error).to.include({ code: 'NOT_FOUND', text: 'no poll p9' });
+    expect(ErrorCodes).to.include(error.code);
+  });
+
+  it('when an answer is refused, then the message is INVALID_ANSWER: SUBCODE question/option: text', () => {
+    const problem = { subcode: 'UNKNOWN_OPTION', questionId: 'q1', optionId: 'x y' } as const;
+    const error = new InvalidAnswerError(problem, 'no such option');
+    expect(error.message).to.equal('INVALID_ANSWER: UNKNOWN_OPTION q1/"x y": no such option');
+    expect(error.code).to.equal('INVALID_ANSWER');
+  });
+});
+
+describe('keys', () => {
+  it('when keys are built, then they follow the documented layout', () => {
+    expect(pollKey('p1')).to.equal('poll~p1');
+    expect(pollStatusKey('open', 'p1')).to.equal('pollstatus~open~p1');
+    expect(ballotKey('p1', 'ab')).to.equal('ballot~p1~ab');
+    expect(tallyKey('p1')).to.equal('tally~p1');
+  });
+
+  it('when a prefix range is built, then it holds that prefix only', () => {
+    const range = ballotRange('p1');
+    expect(range.start).to.equal('ballot~p1~');
+    expect(isInRange(range, 'ballot~p1~ab')).to.equal(true);
+    expect(isInRange(range, 'ballot~p10~ab')).to.equal(false);
+    expect(isInRange(allPollsRange(), 'pollstatus~open~p1')).to.equal(false);
+    expect(isInRange(pollStatusRange('open'), 'pollstatus~open~p1')).to.equal(true);
+  });
+
+  it('when a range continues after a key, then it starts just after that key', () => {
+    expect(rangeAfter(ballotRange('p1'), '')).to.deep.equal(ballotRange('p1'));
+    expect(rangeAfter(ballotRange('p1'), 'ballot~p1~ab').start).to.equal('ballot~p1~ab\u0000');
+  });
+
+  it('when the last segment is taken, then it is the id the key ends with', () => {
+    expect(lastKeySegment('pollstatus~open~p1')).to.equal('p1');
+  });
+});
+
+describe('time', () => {
+  it('when a time has an offset or fewer digits, then it is normalised to UTC milliseconds', () => {
+    expect(normaliseIsoTime('2026-05-01T10:30+02:00', 'at')).to.equal('2026-05-01T08:30:00.000Z');
+    expect(normaliseIsoTime('2026-05-01T10:30:00.123456789Z', 'at')).to.equal('2026-05-01T10:30:00.123Z');
+  });
+
+  it('when a time is impossible, then it is INVALID_ARGUMENT', () => {
+    for (const bad of ['2026-04-31T00:00:00Z', '2026-01-01T24:00:00Z', '2026-13-01T00:00:00Z', 12, null]) {
+      expect(() => normaliseIsoTime(bad, 'at')).to.throw(/^INVALID_ARGUMENT: at must be an ISO 8601/);
+    }
+  });
+
+  it('when a protobuf timestamp is converted, then a Long or a number of seconds both work', () => {
+    expect(timestampToIso({ seconds: 1772366400, nanos: 5e8 })).to.equal('2026-03-01T12:00:00.500Z');
+    const long = { toString: () => '1772366400' };
+    expect(timestampToIso({ seconds: long, nanos: 999_999 })).to.equal('2026-03-01T12:00:00.000Z');
+  });
+});
+
+describe('input', () => {
+  it('when a decimal argument is in bounds, then it is parsed', () => {
+    expect(parseDecimal('5000', 'n', { min: 1, max: 5000 })).to.equal(5000);
+  });
+
+  it('when a decimal argument is malformed or out of bounds, then it is INVALID_ARGUMENT', () => {
+    for (const bad of ['0', '5001', '', '1e3', '-1', ' 5', '2.5', '0x10', '1234567890']) {
+      expect(() => parseDecimal(bad, 'n', { min: 1, max: 5000 })).to.throw(
+        'INVALID_ARGUMENT: n must be an integer from 1 to 5000',
+      );
+    }
+  });
+
+  it('when a value is not one of the allowed, then the message lists them', () => {
+    expect(() => requireOneOf('x', 'status', ['open', 'closed'])).to.throw(
+      'INVALID_ARGUMENT: status must be one of "open", "closed"',
+    );
+  });
+});

@@ -1,0 +1,160 @@
+import { createRequire } from 'node:module';
+import { ChaincodeStub } from 'fabric-shim';
+import type { Iterators, StateQueryResponse, Timestamp } from 'fabric-shim';
+import sinon from 'sinon';
+
+/** The Long class the shim itself uses for getTxTimestamp().seconds. */
+const Long = createRequire(require.resolve('fabric-shim'))('long') as {
+  fromNumber(value: number, unsigned: boolean): Timestamp['seconds'];
+};
+
+/** One entry of a transaction's write set, in putState/deleteState call order. `value` is null for a delete. */
+export interface Write {
+  readonly key: string;
+  readonly value: string | null;
+}
+
+export interface ChaincodeEventRecord {
+  readonly name: string;
+  readonly payload: string;
+}
+
+/** What a transaction did: its write set in call order and its event, if it set one. */
+export interface TxRecord {
+  readonly txId: string;
+  readonly timestamp: Date;
+  readonly writes: Write[];
+  event: ChaincodeEventRecord | undefined;
+}
+
+type HistoryEntry = Iterators.KeyModification;
+
+/** Byte order of the UTF-8 encoding, as the peer's LevelDB sorts keys. */
+const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * An in-memory world state that behaves like a peer for one chaincode: a transaction reads committed state only,
+ * its writes land when it commits, history is newest first, and pagination hands back the next key as bookmark.
+ */
+export class FakeLedger {
+  /** Like the peer's ledger.state.totalQueryLimit: no single range read returns more records. */
+  readonly #totalQueryLimit: number;
+  readonly #state = new Map<string, Buffer>();
+  readonly #history = new Map<string, HistoryEntry[]>();
+  /** Every committed transaction, oldest first. */
+  readonly committed: TxRecord[] = [];
+  #openIterators = 0;
+
+  constructor(options: { totalQueryLimit?: number } = {}) {
+    this.#totalQueryLimit = options.totalQueryLimit ?? 100_000;
+  }
+
+  get openIterators(): number {
+    return this.#openIterators;
+  }
+
+  value(key: string): string | undefined {
+    return this.#state.get(key)?.toString('utf8');
+  }
+
+  keys(prefix = ''): string[] {
+    return [...this.#state.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
+  }
+
+  /** A sinon-stubbed ChaincodeStub for one transaction; call `commit` when the transaction succeeded. */
+  begin(txId: string, timestamp: Date): { stub: sinon.SinonStubbedInstance<ChaincodeStub>; record: TxRecord } {
+    const record: TxRecord = { txId, timestamp, writes: [], event: undefined };
+    const stub = sinon.createStubInstance(ChaincodeStub);
+    stub.getTxID.returns(txId);
+    stub.getChannelID.returns('polls');
+    const millis = timestamp.getTime();
+    const seconds = Long.fromNumber(Math.floor(millis / 1000), true);
+    stub.getTxTimestamp.returns({ seconds, nanos: (millis % 1000) * 1e6 });
+    stub.getState.callsFake((key) => Promise.resolve(this.#state.get(key) ?? Buffer.alloc(0)));
+    stub.putState.callsFake((key, value) => {
+      record.writes.push({ key, value: Buffer.from(value).toString('utf8') });
+      return Promise.resolve();
+    });
+    stub.deleteState.callsFake((key) => {
+      record.writes.push({ key, value: null });
+      return Promise.resolve();
+    });
+    stub.setEvent.callsFake((name, payload) => {
+      record.event = { name, payload: Buffer.from(payload).toString('utf8') };
+    });
+    stub.getStateByRange.callsFake((start, end) => {
+      const kvs = this.#range(start, end).slice(0, this.#totalQueryLimit);
+      return withAsyncIterator(Promise.resolve(this.#iterator(kvs)), kvs);
+    });
+    stub.getStateByRangeWithPagination.callsFake((start, end, pageSize, bookmark) => {
+      const all = this.#range(bookmark === undefined || bookmark === '' ? start : bookmark, end);
+      const size = Math.min(pageSize, this.#totalQueryLimit);
+      const kvs = all.slice(0, size);
+      const response: StateQueryResponse<Iterators.StateQueryIterator> = {
+        iterator: this.#iterator(kvs),
+        metadata: { fetchedRecordsCount: kvs.length, bookmark: all[size]?.key ?? '' },
+      };
+      return withAsyncIterator(Promise.resolve(response), kvs);
+    });
+    stub.getHistoryForKey.callsFake((key) => {
+      const versions = [...(this.#history.get(key) ?? [])].reverse();
+      return withAsyncIterator(Promise.resolve(this.#iterator(versions)), versions);
+    });
+    return { stub, record };
+  }
+
+  /** Applies a successful transaction's writes, as the peer does at commit. */
+  commit(record: TxRecord): void {
+    const millis = record.timestamp.getTime();
+    // History timestamps come from protobuf toObject(): plain numbers, whatever the typings say.
+    const timestamp = { seconds: Math.floor(millis / 1000), nanos: (millis % 1000) * 1e6 } as unknown as Timestamp;
+    for (const { key, value } of record.writes) {
+      const bytes = value === null ? Buffer.alloc(0) : Buffer.from(value, 'utf8');
+      if (value === null) {
+        this.#state.delete(key);
+      } else {
+        this.#state.set(key, bytes);
+      }
+      const versions = this.#history.get(key) ?? [];
+      versions.push({ txId: record.txId, isDelete: value === null, value: bytes, timestamp });
+      this.#history.set(key, versions);
+    }
+    this.committed.push(record);
+  }
+
+  #range(start: string, end: string): Iterators.KV[] {
+    return this.keys()
+      .filter((key) => compareKeys(key, start) >= 0 && (end === '' || compareKeys(key, end) < 0))
+      .map((key) => ({ namespace: 'polls', key, value: this.#state.get(key) ?? Buffer.alloc(0) }));
+  }
+
+  #iterator<T>(items: readonly T[]): Iterators.CommonIterator<T> {
+    let position = 0;
+    this.#openIterators += 1;
+    return {
+      next: () => {
+        const value = items[position];
+        position += 1;
+        // The shim answers { done: true } without a value at the end.
+        const end = { done: true } as Iterators.NextResult<T>;
+        return Promise.resolve(value === undefined ? end : { value, done: false });
+      },
+      close: () => {
+        this.#openIterators -= 1;
+        return Promise.resolve();
+      },
+    };
+  }
+}
+
+function withAsyncIterator<R, T>(promise: Promise<R>, items: readonly T[]): Promise<R> & AsyncIterable<T> {
+  return Object.assign(promise, {
+    [Symbol.asyncIterator]: () => toAsyncIterator(items),
+  });
+}
+
+async function* toAsyncIterator<T>(items: readonly T[]): AsyncGenerator<T> {
+  for (const item of items) {
+    yield await Promise.resolve(item);
+  }
+}
