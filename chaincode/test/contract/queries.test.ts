@@ -35,6 +35,11 @@ describe('PollContract queries', () => {
   });
 
   describe('ListPolls', () => {
+    it('when no poll has the status, then the page is empty with an empty bookmark', async () => {
+      const none = await net.evaluate(reader, 'ListPolls', 'tallied', '10', '');
+      expect(none).to.deep.include({ polls: [], bookmark: '' });
+    });
+
     beforeEach(async () => {
       for (const id of ['a', 'b', 'c', 'd', 'e']) {
         await net.submit(Ids.cityAdmin, 'CreatePoll', pollJson({ id }));

@@ -90,10 +90,12 @@ export class FakeLedger {
       const all = this.#range(bookmark === undefined || bookmark === '' ? start : bookmark, end);
       const size = Math.min(pageSize, this.#totalQueryLimit);
       const kvs = all.slice(0, size);
-      const response: StateQueryResponse<Iterators.StateQueryIterator> = {
+      const next = all[size]?.key ?? '';
+      // Like fabric-shim: an empty page's metadata encodes to no bytes, so the shim leaves it out.
+      const response = {
         iterator: this.#iterator(kvs),
-        metadata: { fetchedRecordsCount: kvs.length, bookmark: all[size]?.key ?? '' },
-      };
+        ...(kvs.length === 0 && next === '' ? {} : { metadata: { fetchedRecordsCount: kvs.length, bookmark: next } }),
+      } as StateQueryResponse<Iterators.StateQueryIterator>;
       return withAsyncIterator(Promise.resolve(response), kvs);
     });
     stub.getHistoryForKey.callsFake((key) => {
