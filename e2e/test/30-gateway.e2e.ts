@@ -1,0 +1,187 @@
+/**
+ * The REST gateway against the real network: the platform backend's whole journey,
+ * idempotency, refusals, the event stream, and a peer outage.
+ */
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { connectAs, utf8 } from './support/fabric';
+import { networkScript, runDir } from './support/network';
+import { colourPoll, uniquePollId } from './support/polls';
+import { apiKeys, call, gatewayScript, readEvents, SseEvent } from './support/rest';
+
+interface Receipt { pollId: string; ballotId: string; txId: string; blockNumber: number; ballotHash: string }
+interface ErrorBody { error: { code: string; message: string } }
+interface TallyProgress { done: boolean }
+interface Results { pollId: string; status: string; final: boolean; ballotCount: number; counts: Record<string, Record<string, number>> }
+
+describe('gateway: REST on the real network', function () {
+  let keys: ReturnType<typeof apiKeys>;
+
+  before(async function () {
+    await gatewayScript('start');
+    keys = apiKeys();
+  });
+  after(async function () {
+    await gatewayScript('stop');
+  });
+
+  async function createOpenPoll(overrides: Parameters<typeof colourPoll>[1] = {}): Promise<string> {
+    const id = uniquePollId('rest');
+    const created = await call('POST', '/v1/polls', { key: keys['poll-admin'], body: colourPoll(id, overrides) });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body).to.include({ id, status: 'draft' });
+    const opened = await call('POST', `/v1/polls/${id}/open`, { key: keys['poll-admin'] });
+    expect(opened.status, JSON.stringify(opened.body)).to.equal(200);
+    return id;
+  }
+
+  function cast(pollId: string, citizenId: string, answers: Record<string, string[]>, idempotencyKey = randomUUID()) {
+    return call<Receipt | ErrorBody>('POST', `/v1/polls/${pollId}/ballots`, {
+      key: keys['ballot-relay'], body: { citizenId, answers }, headers: { 'idempotency-key': idempotencyKey },
+    });
+  }
+
+  it('when a poll runs its whole course through REST, then the results match the ballots and every receipt checks out', async function () {
+    const pollId = await createOpenPoll();
+    const votes: [string, Record<string, string[]>][] = [
+      ['alice', { q1: ['red'], q2: ['wifi'] }],
+      ['bob', { q1: ['blue'], q2: ['wifi', 'usb'] }],
+      ['carol', { q1: ['red'], q2: [] }],
+    ];
+    const receipts: Receipt[] = [];
+    for (const [citizen, answers] of votes) {
+      const reply = await cast(pollId, citizen, answers);
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(201);
+      receipts.push(reply.body as Receipt);
+    }
+    for (const r of receipts) {
+      expect(r.pollId).to.equal(pollId);
+      expect(r.blockNumber).to.be.a('number');
+      expect(JSON.stringify(r)).not.to.match(/alice|bob|carol/);
+    }
+
+    expect((await call('POST', `/v1/polls/${pollId}/close`, { key: keys['poll-admin'] })).status).to.equal(200);
+    let tally = await call<TallyProgress>('POST', `/v1/polls/${pollId}/tally`, { key: keys['poll-admin'], body: {} });
+    while (tally.status === 200 && !tally.body.done) {
+      tally = await call<TallyProgress>('POST', `/v1/polls/${pollId}/tally`, { key: keys['poll-admin'], body: {} });
+    }
+    expect(tally.status, JSON.stringify(tally.body)).to.equal(200);
+
+    const results = await call<Results>('GET', `/v1/polls/${pollId}/results`, { key: keys.auditor });
+    expect(results.status).to.equal(200);
+    expect(results.body).to.include({ pollId, status: 'tallied', final: true, ballotCount: 3 });
+    expect(results.body.counts).to.deep.equal({ q1: { red: 2, green: 0, blue: 1 }, q2: { wifi: 2, usb: 1, ac: 0 } });
+
+    for (const r of receipts) {
+      const ballot = await call<{ ballotHash: string; txId: string }>('GET', `/v1/polls/${pollId}/ballots/${r.ballotId}`, { key: keys.auditor });
+      expect(ballot.status).to.equal(200);
+      expect(ballot.body).to.include({ ballotHash: r.ballotHash, txId: r.txId });
+      const tx = await call<{ status?: string; validationCode?: string; blockNumber?: number }>('GET', `/v1/transactions/${r.txId}`, { key: keys.auditor });
+      expect(tx.status).to.equal(200);
+      expect(JSON.stringify(tx.body)).to.contain('VALID');
+    }
+  });
+
+  it('when the same Idempotency-Key is sent twice and concurrently, then one ballot is on the ledger and every reply is the same receipt', async function () {
+    const pollId = await createOpenPoll({ revotePolicy: 'last-counts' });
+    const key = randomUUID();
+    const first = await cast(pollId, 'dave', { q1: ['green'], q2: [] }, key);
+    const again = await cast(pollId, 'dave', { q1: ['green'], q2: [] }, key);
+    expect(first.status).to.equal(201);
+    expect(again.body).to.deep.equal(first.body);
+
+    const racingKey = randomUUID();
+    const racing = await Promise.all(Array.from({ length: 5 }, () => cast(pollId, 'erin', { q1: ['blue'], q2: ['ac'] }, racingKey)));
+    const bodies = new Set(racing.map((r) => JSON.stringify(r.body)));
+    expect(bodies.size, [...bodies].join('\n')).to.equal(1);
+    expect(racing.map((r) => r.status).filter((s) => s === 201)).to.have.length.at.most(1);
+
+    const ledger = connectAs('observer', 'auditor');
+    try {
+      for (const r of [first.body as Receipt, racing[0]?.body as Receipt]) {
+        const history = JSON.parse(utf8.decode(await ledger.contract.evaluateTransaction('GetBallotHistory', pollId, r.ballotId))) as unknown[];
+        expect(history).to.have.length(1);
+      }
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('when requests are wrong, then each gets its 4xx and a stable code, never a stack trace', async function () {
+    const pollId = await createOpenPoll();
+    const bad = await cast(pollId, 'frank', { q1: ['purple'], q2: [] });
+    expect(bad.status).to.equal(400);
+    expect((bad.body as ErrorBody).error.code).to.equal('INVALID_ANSWER');
+
+    const malformed = await call<ErrorBody>('POST', '/v1/polls', { key: keys['poll-admin'], body: { title: 42 } });
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.error.code).to.be.a('string');
+
+    const missing = await call<ErrorBody>('GET', '/v1/polls/no-such-poll', { key: keys.auditor });
+    expect(missing.status).to.equal(404);
+    expect(missing.body.error.code).to.equal('NOT_FOUND');
+
+    const wrongKey = await call<ErrorBody>('GET', `/v1/polls/${pollId}`, { key: 'not-a-key' });
+    expect(wrongKey.status).to.equal(401);
+
+    const wrongRole = await call<ErrorBody>('POST', '/v1/polls', { key: keys['ballot-relay'], body: colourPoll(uniquePollId('role')) });
+    expect(wrongRole.status).to.equal(403);
+    expect(wrongRole.body.error.code).to.equal('FORBIDDEN');
+
+    const huge = await call<ErrorBody>('POST', '/v1/polls', { key: keys['poll-admin'], body: { ...colourPoll(uniquePollId('big')), description: 'x'.repeat(2_000_000) } });
+    expect(huge.status).to.equal(413);
+
+    const twice = await cast(pollId, 'grace', { q1: ['red'], q2: [] });
+    const thrice = await cast(pollId, 'grace', { q1: ['red'], q2: [] });
+    expect(twice.status).to.equal(201);
+    expect(thrice.status).to.equal(409);
+    expect((thrice.body as ErrorBody).error.code).to.equal('ALREADY_VOTED');
+
+    for (const reply of [bad, malformed, missing, wrongKey, wrongRole, huge, thrice]) {
+      expect(JSON.stringify(reply.body)).not.to.match(/\bat .+\.(js|ts):\d+/);
+    }
+  });
+
+  it('when the SSE stream is read, interrupted and resumed with Last-Event-ID, then BallotCast events arrive without gaps or duplicates', async function () {
+    const pollId = await createOpenPoll();
+    const mine = (e: SseEvent): boolean => (e.data as { eventName?: string; payload?: { pollId?: string } }).eventName === 'BallotCast'
+      && (e.data as { payload?: { pollId?: string } }).payload?.pollId === pollId;
+    const txIds: string[] = [];
+    for (let i = 0; i < 4; i++) txIds.push(((await cast(pollId, `sse-${String(i)}`, { q1: ['red'], q2: [] })).body as Receipt).txId);
+
+    const firstTwo = await readEvents(keys.auditor, 2, mine);
+    expect(firstTwo.map((e) => (e.data as { txId: string }).txId)).to.deep.equal(txIds.slice(0, 2));
+
+    for (let i = 4; i < 6; i++) txIds.push(((await cast(pollId, `sse-${String(i)}`, { q1: ['red'], q2: [] })).body as Receipt).txId);
+    const rest = await readEvents(keys.auditor, 4, mine, firstTwo[1]?.id);
+    expect(rest.map((e) => (e.data as { txId: string }).txId)).to.deep.equal(txIds.slice(2));
+  });
+
+  it('when the peer the gateway uses stops, then requests get 503, and they succeed again once it is back', async function () {
+    const pidFile = path.join(runDir, 'pids', 'peer0.city.pid');
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const down = await call<ErrorBody>('GET', '/readyz');
+    expect(down.status).to.equal(503);
+    const refused = await call<ErrorBody>('POST', '/v1/polls', { key: keys['poll-admin'], body: colourPoll(uniquePollId('outage')) });
+    expect(refused.status).to.equal(503);
+    expect(refused.body.error.code).to.equal('LEDGER_UNAVAILABLE');
+
+    await networkScript('up'); // restarts what is not running, from the kept state
+    let ready = 0;
+    for (let i = 0; i < 60 && ready !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      ready = (await call('GET', '/readyz')).status;
+    }
+    expect(ready).to.equal(200);
+    let created = 0;
+    for (let i = 0; i < 30 && created !== 201; i++) {
+      created = (await call('POST', '/v1/polls', { key: keys['poll-admin'], body: colourPoll(uniquePollId('recovered')) })).status;
+      if (created !== 201) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(created).to.equal(201);
+  });
+});
