@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ROLES } from './roles';
+
+const PREFIX = 'GATEWAY_';
+const FILE_VAR = `${PREFIX}CONFIG_FILE`;
+
+/** JSON-valued settings arrive as text from the environment and as objects from the config file. */
+function jsonValue<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value: unknown, ctx) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not valid JSON', input: value });
+      return z.NEVER;
+    }
+  }, schema);
+}
+
+const intSetting = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+const identitySchema = z.object({
+  certPath: z.string().min(1),
+  keyPath: z.string().min(1),
+  /** Defaults to GATEWAY_MSP_ID. */
+  mspId: z.string().min(1).optional(),
+});
+
+const apiKeySchema = z.object({
+  id: z.string().min(1).max(64),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex chars'),
+  role: z.enum(ROLES),
+});
+
+/** The one schema of every setting; each key `fooBar` is read from `GATEWAY_FOO_BAR`. */
+export const configSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().default('0.0.0.0'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    peerEndpoint: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
+    peerHostAlias: z.string().min(1).optional(),
+    tlsCaCert: z.string().min(1),
+    mspId: z.string().min(1),
+    identities: jsonValue(z.partialRecord(z.enum(ROLES), identitySchema)),
+    apiKeys: jsonValue(z.array(apiKeySchema).min(1)),
+    voterTokenSecret: z.string().min(32, 'must be at least 32 characters'),
+    channel: z.string().min(1).default('polls'),
+    chaincode: z.string().min(1).default('polls'),
+    signer: z.enum(['node-crypto', 'fabric-default']).default('node-crypto'),
+    evaluateTimeoutMs: intSetting(1, 5_000),
+    endorseTimeoutMs: intSetting(1, 15_000),
+    submitTimeoutMs: intSetting(1, 5_000),
+    commitStatusTimeoutMs: intSetting(1, 10_000),
+    statusQueryWaitMs: intSetting(1, 1_000),
+    mvccRetries: intSetting(0, 3),
+    resubmitRetries: intSetting(0, 2),
+    rateLimitWindowMs: intSetting(1, 60_000),
+    rateLimitMax: intSetting(1, 600),
+    bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
+    idempotencyMaxEntries: intSetting(1, 100_000),
+    idempotencyTtlMs: intSetting(1, 24 * 60 * 60 * 1000),
+    tallyBatchSize: z.coerce.number().int().min(1).max(5000).default(1000),
+    tallyMaxBatches: intSetting(1, 20),
+    livePageSize: z.coerce.number().int().min(1).max(10_000).default(5000),
+    sseHeartbeatMs: intSetting(100, 15_000),
+    shutdownTimeoutMs: intSetting(0, 10_000),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.apiKeys.forEach((key, index) => {
+      if (!config.identities[key.role]) {
+        ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'role'], message: `role ${key.role} has no identity in GATEWAY_IDENTITIES` });
+      }
+      for (const unique of [`id:${key.id}`, `sha256:${key.sha256}`]) {
+        if (seen.has(unique)) ctx.addIssue({ code: 'custom', path: ['apiKeys', index], message: `duplicate ${unique.split(':')[0] ?? ''}` });
+        seen.add(unique);
+      }
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigKey = keyof z.input<typeof configSchema>;
+
+/** `peerEndpoint` → `GATEWAY_PEER_ENDPOINT`. */
+export function envName(key: string): string {
+  return PREFIX + key.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
+}
+
+const KEYS = Object.keys(configSchema.shape) as ConfigKey[];
+
+/** Thrown when settings are missing or invalid; `problems` names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid gateway configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type ReadFile = (path: string) => string;
+
+function readConfigFile(path: string, readFile: ReadFile): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFile(path));
+  } catch (err) {
+    throw new ConfigError([`${FILE_VAR}: cannot read ${path} as JSON (${(err as Error).message})`]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([`${FILE_VAR}: ${path} must hold a JSON object`]);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Reads settings from `GATEWAY_CONFIG_FILE` (a JSON object of GATEWAY_* keys) and then the
+ * environment, which wins. Unknown GATEWAY_* names are errors, so a typo cannot silently fall back
+ * to a default.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = (p) => readFileSync(p, 'utf8')): Config {
+  const filePath = env[FILE_VAR];
+  const fromFile = filePath ? readConfigFile(filePath, readFile) : {};
+  const fromEnv = Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith(PREFIX) && name !== FILE_VAR));
+  const merged: Record<string, unknown> = { ...fromFile, ...fromEnv };
+
+  const known = new Set(KEYS.map(envName));
+  const problems = Object.keys(merged)
+    .filter((name) => !known.has(name))
+    .map((name) => `${name}: unknown setting`);
+  const input = Object.fromEntries(KEYS.map((key) => [key, merged[envName(key)]]));
+  const parsed = configSchema.safeParse(input, { error: (issue) => (issue.input === undefined ? 'is required' : undefined) });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [key, ...rest] = issue.path.map(String);
+      const where = key ? envName(key) + rest.map((part) => `[${part}]`).join('') : 'config';
+      problems.push(`${where}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return parsed.data;
+}

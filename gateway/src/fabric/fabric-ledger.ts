@@ -1,0 +1,138 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { connect, type Contract, type Gateway, type GrpcClient, type Identity, type Network } from '@hyperledger/fabric-gateway';
+import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import { ApiError, fromChaincodeError, grpcCodeOf } from '../errors';
+import type { FabricInstruments } from '../metrics';
+import type { Role } from '../roles';
+import type { CommitStatus, EventStream, LedgerClient, SubmitOptions, SubmitResult, TxRequest } from './ledger';
+import type { Signing } from './signer';
+import { submitWithRetry, type RetryPolicy } from './submit';
+
+export interface RoleIdentity {
+  readonly identity: Identity;
+  readonly signing: Signing;
+}
+
+export interface FabricLedgerOptions {
+  readonly client: GrpcClient;
+  readonly identities: Readonly<Partial<Record<Role, RoleIdentity>>>;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly timeouts: Readonly<{ evaluateMs: number; endorseMs: number; submitMs: number; commitStatusMs: number }>;
+  readonly retry: RetryPolicy;
+  readonly instruments: FabricInstruments;
+}
+
+const deadline = (ms: number) => () => ({ deadline: Date.now() + ms });
+
+/** LedgerClient over @hyperledger/fabric-gateway: one Gateway per role, all on one gRPC client. */
+export class FabricLedger implements LedgerClient {
+  readonly #options: FabricLedgerOptions;
+  readonly #gateways = new Map<Role, Gateway>();
+
+  constructor(options: Readonly<FabricLedgerOptions>) {
+    this.#options = options;
+    const { timeouts } = options;
+    for (const [role, roleIdentity] of Object.entries(options.identities) as [Role, RoleIdentity][]) {
+      const gateway = connect({
+        client: options.client,
+        identity: roleIdentity.identity,
+        signer: roleIdentity.signing.signer,
+        hash: roleIdentity.signing.hash,
+        evaluateOptions: deadline(timeouts.evaluateMs),
+        endorseOptions: deadline(timeouts.endorseMs),
+        submitOptions: deadline(timeouts.submitMs),
+        commitStatusOptions: deadline(timeouts.commitStatusMs),
+      });
+      this.#gateways.set(role, gateway);
+    }
+  }
+
+  #gateway(role: Role): Gateway {
+    const gateway = this.#gateways.get(role);
+    if (!gateway) throw new ApiError('INTERNAL', `no Fabric identity is configured for role ${role}`);
+    return gateway;
+  }
+
+  #network(role: Role): Network {
+    return this.#gateway(role).getNetwork(this.#options.channel);
+  }
+
+  #contract(role: Role, chaincode = this.#options.chaincode): Contract {
+    return this.#network(role).getContract(chaincode);
+  }
+
+  async #evaluate(contract: Contract, name: string, args: readonly string[]): Promise<Uint8Array> {
+    try {
+      return await this.#options.instruments.stage('evaluate', () => contract.evaluate(name, { arguments: [...args] }));
+    } catch (err) {
+      throw fromChaincodeError(err);
+    }
+  }
+
+  async evaluate(request: TxRequest): Promise<Uint8Array> {
+    return this.#evaluate(this.#contract(request.role), request.name, request.args);
+  }
+
+  async submit(request: TxRequest, options?: SubmitOptions): Promise<SubmitResult> {
+    const contract = this.#contract(request.role);
+    const newProposal = () => contract.newProposal(request.name, { arguments: [...request.args] });
+    return submitWithRetry(newProposal, this.#options.retry, this.#options.instruments, options);
+  }
+
+  async commitStatus(role: Role, txId: string, waitMs: number): Promise<CommitStatus | undefined> {
+    const gateway = this.#gateway(role);
+    const { mspId, credentials } = gateway.getIdentity();
+    const creator = new msp.SerializedIdentity();
+    creator.setMspid(mspId);
+    creator.setIdBytes(credentials);
+    const request = new gatewayProtos.CommitStatusRequest();
+    request.setChannelId(this.#options.channel);
+    request.setTransactionId(txId);
+    request.setIdentity(creator.serializeBinary());
+    const signed = new gatewayProtos.SignedCommitStatusRequest();
+    signed.setRequest(request.serializeBinary());
+    const commit = gateway.newCommit(signed.serializeBinary());
+    try {
+      const status = await this.#options.instruments.stage('commit_status', () => commit.getStatus({ deadline: Date.now() + waitMs }));
+      return { txId, validationCode: status.code, valid: status.successful, blockNumber: Number(status.blockNumber) };
+    } catch (err) {
+      // The peer holds the call open until the transaction commits, so a deadline means "not yet".
+      if (grpcCodeOf(err) === GrpcStatus.DEADLINE_EXCEEDED) return undefined;
+      throw fromChaincodeError(err);
+    }
+  }
+
+  async blockHeight(role: Role): Promise<number> {
+    const bytes = await this.#evaluate(this.#contract(role, 'qscc'), 'GetChainInfo', [this.#options.channel]);
+    return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
+  }
+
+  async events(role: Role, startBlock?: bigint): Promise<EventStream> {
+    const network = this.#network(role);
+    const options = startBlock === undefined ? {} : { startBlock };
+    const events = await network.getChaincodeEvents(this.#options.chaincode, options).catch((err: unknown) => {
+      throw fromChaincodeError(err);
+    });
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const event of events) {
+            yield { blockNumber: event.blockNumber, txId: event.transactionId, eventName: event.eventName, payload: event.payload };
+          }
+        } catch (err) {
+          throw fromChaincodeError(err);
+        }
+      },
+      close: () => {
+        events.close();
+      },
+    };
+  }
+
+  close(): void {
+    for (const gateway of this.#gateways.values()) gateway.close();
+    this.#gateways.clear();
+    this.#options.client.close();
+  }
+}

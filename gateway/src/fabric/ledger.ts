@@ -1,0 +1,58 @@
+import type { Role } from '../roles';
+
+/** One chaincode call, made with the Fabric identity that belongs to `role`. */
+export interface TxRequest {
+  readonly role: Role;
+  readonly name: string;
+  readonly args: readonly string[];
+}
+
+export interface SubmitOptions {
+  /**
+   * Checked on the endorsed result before it is sent to the orderer. When it returns true the
+   * transaction is not submitted: used for CastBallot's `duplicate: true`, which writes nothing.
+   */
+  readonly skipCommitIf?: (result: Uint8Array) => boolean;
+}
+
+export interface SubmitResult {
+  readonly result: Uint8Array;
+  readonly txId: string;
+  /** Undefined when the commit was skipped. */
+  readonly blockNumber?: number;
+}
+
+export interface CommitStatus {
+  readonly txId: string;
+  readonly validationCode: number;
+  readonly valid: boolean;
+  readonly blockNumber: number;
+}
+
+export interface LedgerEvent {
+  readonly blockNumber: bigint;
+  readonly txId: string;
+  readonly eventName: string;
+  readonly payload: Uint8Array;
+}
+
+export interface EventStream extends AsyncIterable<LedgerEvent> {
+  close(): void;
+}
+
+/**
+ * What the gateway needs from Fabric, narrow enough to stub in tests. Failures are thrown as the
+ * typed errors of ../errors (ApiError subclasses or CommitPendingError).
+ */
+export interface LedgerClient {
+  evaluate(request: TxRequest): Promise<Uint8Array>;
+  /** Endorse, submit and wait for commit, with retries; resolves only for a VALID transaction. */
+  submit(request: TxRequest, options?: SubmitOptions): Promise<SubmitResult>;
+  /** The commit status of any transaction, or undefined if it has not committed within `waitMs`. */
+  commitStatus(role: Role, txId: string, waitMs: number): Promise<CommitStatus | undefined>;
+  /** The channel's block height, via a cheap query to the peer. */
+  blockHeight(role: Role): Promise<number>;
+  /** Chaincode events from `startBlock` (inclusive), or from the next block when omitted. */
+  events(role: Role, startBlock?: bigint): Promise<EventStream>;
+  close(): void;
+}

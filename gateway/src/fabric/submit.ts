@@ -1,0 +1,86 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, StatusCode, type Status } from '@hyperledger/fabric-gateway';
+import { CommitPendingError, fromChaincodeError, grpcCodeOf } from '../errors';
+import type { FabricInstruments } from '../metrics';
+import type { SubmitOptions, SubmitResult } from './ledger';
+
+/** The parts of fabric-gateway's Proposal / Transaction / SubmittedTransaction used here. */
+export interface CommitLike {
+  getStatus(): Promise<Status>;
+}
+export interface TransactionLike {
+  getTransactionId(): string;
+  getResult(): Uint8Array;
+  submit(): Promise<CommitLike>;
+}
+export interface ProposalLike {
+  endorse(): Promise<TransactionLike>;
+}
+
+export interface RetryPolicy {
+  /** New proposals after MVCC_READ_CONFLICT / PHANTOM_READ_CONFLICT. */
+  readonly mvccRetries: number;
+  /** Re-sends of the same signed envelope after a submit or commit-status timeout. */
+  readonly resubmitRetries: number;
+}
+
+const CONFLICTS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
+const DEADLINE_EXCEEDED: number = GrpcStatus.DEADLINE_EXCEEDED;
+const TRANSIENT = new Set<number>([GrpcStatus.UNAVAILABLE, DEADLINE_EXCEEDED]);
+
+/**
+ * Sends one signed transaction until its commit status is known. Re-sending the same envelope is
+ * safe: the ledger keeps only the first copy of a txId (later ones are DUPLICATE_TXID), and it
+ * recovers a transaction the orderer acknowledged but lost.
+ */
+async function submitUntilKnown(tx: TransactionLike, policy: RetryPolicy, instruments: FabricInstruments): Promise<Status> {
+  let mayHaveReachedOrderer = false;
+  let lastError: unknown;
+  for (let attempt = 0; attempt <= policy.resubmitRetries; attempt++) {
+    if (attempt > 0) instruments.retry('resubmit');
+    try {
+      const commit = await instruments.stage('submit', () => tx.submit());
+      mayHaveReachedOrderer = true;
+      return await instruments.stage('commit_status', () => commit.getStatus());
+    } catch (err) {
+      const code = grpcCodeOf(err);
+      if (code === undefined || !TRANSIENT.has(code)) throw fromChaincodeError(err);
+      // A submit that timed out may still have been delivered; one refused as UNAVAILABLE was not.
+      if (code === DEADLINE_EXCEEDED) mayHaveReachedOrderer = true;
+      lastError = err;
+    }
+  }
+  if (mayHaveReachedOrderer) throw new CommitPendingError(tx.getTransactionId(), { cause: lastError });
+  throw fromChaincodeError(lastError);
+}
+
+/**
+ * Endorses, submits and waits for commit. A read conflict at commit gets a fresh proposal (a new
+ * txId, re-executed against newer state); the number of attempts is bounded by the policy.
+ */
+export async function submitWithRetry(
+  newProposal: () => ProposalLike,
+  policy: RetryPolicy,
+  instruments: FabricInstruments,
+  options: SubmitOptions = {},
+): Promise<SubmitResult> {
+  for (let attempt = 0; ; attempt++) {
+    let tx: TransactionLike;
+    try {
+      tx = await instruments.stage('endorse', () => newProposal().endorse());
+    } catch (err) {
+      throw fromChaincodeError(err);
+    }
+    const result = tx.getResult();
+    const txId = tx.getTransactionId();
+    if (options.skipCommitIf?.(result)) return { result, txId };
+
+    const status = await submitUntilKnown(tx, policy, instruments);
+    if (status.successful) return { result, txId, blockNumber: Number(status.blockNumber) };
+    if (CONFLICTS.has(status.code) && attempt < policy.mvccRetries) {
+      instruments.retry('mvcc');
+      continue;
+    }
+    throw fromChaincodeError(new CommitError({ code: status.code, transactionId: txId, message: `transaction ${txId} failed to commit` }));
+  }
+}

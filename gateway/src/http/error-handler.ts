@@ -1,0 +1,43 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ApiError, CommitPendingError, fromChaincodeError } from '../errors';
+
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  const candidate = err as Partial<BodyParserError> | undefined;
+  return typeof candidate?.type === 'string' && typeof candidate.status === 'number';
+}
+
+/** Maps anything thrown by a route or middleware to an ApiError. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (isBodyParserError(err)) {
+    if (err.type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', 'request body is too large', undefined, { cause: err });
+    if (err.type === 'entity.parse.failed') return new ApiError('INVALID_JSON', 'request body is not valid JSON', undefined, { cause: err });
+    if (err.status < 500) return new ApiError('INVALID_ARGUMENT', 'request body cannot be read', { reason: err.type }, { cause: err });
+  }
+  return fromChaincodeError(err);
+}
+
+/** The single place errors become HTTP responses; bodies never carry stack traces. */
+export function errorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  if (err instanceof CommitPendingError) {
+    res.status(202).location(err.statusUrl).json({ txId: err.txId, statusUrl: err.statusUrl });
+    return;
+  }
+  const error = toApiError(err);
+  // pino-http logs `res.err` with the response line, keeping the cause server-side only.
+  if (error.httpStatus >= 500) res.err = error.cause instanceof Error ? error.cause : error;
+  res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+}
+
+export function notFound(req: Request): never {
+  throw new ApiError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
+}

@@ -1,0 +1,136 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { EndorseError, StatusCode, type Status } from '@hyperledger/fabric-gateway';
+import sinon from 'sinon';
+import { ChaincodeError, CommitPendingError, LedgerUnavailableError, TransactionInvalidError } from '../../src/errors';
+import { submitWithRetry, type CommitLike, type TransactionLike } from '../../src/fabric/submit';
+import type { FabricInstruments, FabricStage } from '../../src/metrics';
+import { expect } from '../chai';
+import { serviceError } from '../fakes';
+
+const RESULT = Buffer.from('{"ok":true}');
+const POLICY = { mvccRetries: 2, resubmitRetries: 2 };
+
+function committed(code: number, blockNumber = 9n): CommitLike {
+  return { getStatus: () => Promise.resolve<Status>({ code: code as Status['code'], successful: code === 0, blockNumber, transactionId: 'tx' }) };
+}
+
+/** A stub of fabric-gateway's Transaction: `submit` answers are scripted per call. */
+function transaction(txId: string, ...submits: (CommitLike | Error)[]) {
+  const submit = sinon.stub<[], Promise<CommitLike>>();
+  submits.forEach((answer, i) => submit.onCall(i).callsFake(() => (answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer))));
+  const tx: TransactionLike & { submit: typeof submit } = { getTransactionId: () => txId, getResult: () => RESULT, submit };
+  return tx;
+}
+
+/** Stubs Contract.newProposal: each call endorses to the next transaction. */
+function proposals(...transactions: TransactionLike[]) {
+  const newProposal = sinon.stub();
+  transactions.forEach((tx, i) => newProposal.onCall(i).returns({ endorse: () => Promise.resolve(tx) }));
+  return newProposal;
+}
+
+function instruments() {
+  const stages: FabricStage[] = [];
+  const retry = sinon.spy();
+  const value: FabricInstruments = {
+    stage: (stage, work) => {
+      stages.push(stage);
+      return work();
+    },
+    retry,
+  };
+  return { value, stages, retry };
+}
+
+describe('submitWithRetry', () => {
+  it('when everything succeeds, then it endorses, submits and waits once, returning the block number', async () => {
+    const tx = transaction('tx1', committed(StatusCode.VALID, 9n));
+    const probe = instruments();
+    const outcome = await submitWithRetry(proposals(tx), POLICY, probe.value);
+    expect(outcome).to.deep.equal({ result: RESULT, txId: 'tx1', blockNumber: 9 });
+    expect(probe.stages).to.deep.equal(['endorse', 'submit', 'commit_status']);
+  });
+
+  it('when the commit is an MVCC_READ_CONFLICT, then a NEW proposal is endorsed and submitted', async () => {
+    const first = transaction('tx1', committed(StatusCode.MVCC_READ_CONFLICT));
+    const second = transaction('tx2', committed(StatusCode.VALID));
+    const newProposal = proposals(first, second);
+    const probe = instruments();
+    const outcome = await submitWithRetry(newProposal, POLICY, probe.value);
+    expect(outcome.txId).to.equal('tx2');
+    expect(newProposal.callCount).to.equal(2);
+    expect(probe.retry.args).to.deep.equal([['mvcc']]);
+  });
+
+  it('when read conflicts outlast the retries, then it is LEDGER_CONFLICT after mvccRetries + 1 proposals', async () => {
+    const txs = [1, 2, 3].map((n) => transaction(`tx${n}`, committed(StatusCode.PHANTOM_READ_CONFLICT)));
+    const newProposal = proposals(...txs);
+    const error = await submitWithRetry(newProposal, POLICY, instruments().value).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(TransactionInvalidError).and.include({ code: 'LEDGER_CONFLICT', txId: 'tx3' });
+    expect(newProposal.callCount).to.equal(3);
+  });
+
+  it('when the commit fails the endorsement policy, then it is not retried', async () => {
+    const newProposal = proposals(transaction('tx1', committed(StatusCode.ENDORSEMENT_POLICY_FAILURE)));
+    await expect(submitWithRetry(newProposal, POLICY, instruments().value)).to.be.rejectedWith(TransactionInvalidError);
+    expect(newProposal.callCount).to.equal(1);
+  });
+
+  it('when the submit times out, then the SAME signed transaction is submitted again', async () => {
+    const tx = transaction('tx1', serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'deadline'), committed(StatusCode.VALID));
+    const newProposal = proposals(tx);
+    const probe = instruments();
+    const outcome = await submitWithRetry(newProposal, POLICY, probe.value);
+    expect(outcome.txId).to.equal('tx1');
+    expect(tx.submit.callCount).to.equal(2);
+    expect(newProposal.callCount).to.equal(1);
+    expect(probe.retry.args).to.deep.equal([['resubmit']]);
+  });
+
+  it('when waiting for the commit status times out, then the same transaction is resubmitted', async () => {
+    const lost: CommitLike = { getStatus: () => Promise.reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'deadline')) };
+    const tx = transaction('tx1', lost, committed(StatusCode.VALID, 4n));
+    expect((await submitWithRetry(proposals(tx), POLICY, instruments().value)).blockNumber).to.equal(4);
+    expect(tx.submit.callCount).to.equal(2);
+  });
+
+  it('when the outcome stays unknown after every resubmit, then it is CommitPendingError with the txId', async () => {
+    const timeout = serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'deadline');
+    const tx = transaction('tx1', timeout, timeout, timeout);
+    const error = await submitWithRetry(proposals(tx), POLICY, instruments().value).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(CommitPendingError).and.include({ txId: 'tx1', statusUrl: '/v1/transactions/tx1' });
+    expect(tx.submit.callCount).to.equal(3);
+  });
+
+  it('when the orderer is unavailable on every attempt, then nothing was sent and it is LEDGER_UNAVAILABLE', async () => {
+    const down = serviceError(GrpcStatus.UNAVAILABLE, 'no orderer');
+    const tx = transaction('tx1', down, down, down);
+    await expect(submitWithRetry(proposals(tx), POLICY, instruments().value)).to.be.rejectedWith(LedgerUnavailableError);
+  });
+
+  it('when the submit fails for a non-transient reason, then it is mapped at once without resubmitting', async () => {
+    const tx = transaction('tx1', serviceError(GrpcStatus.PERMISSION_DENIED, 'no'));
+    await expect(submitWithRetry(proposals(tx), POLICY, instruments().value)).to.be.rejected;
+    expect(tx.submit.callCount).to.equal(1);
+  });
+
+  it('when the chaincode refuses at endorsement, then the typed error is thrown and nothing is submitted', async () => {
+    const refusal = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      message: 'failed to endorse transaction',
+      details: [{ address: 'peer0:7051', mspId: 'CityMSP', message: 'chaincode response 500, ALREADY_VOTED: this voter already voted' }],
+      cause: serviceError(GrpcStatus.ABORTED, 'failed to endorse'),
+      transactionId: 'tx1',
+    });
+    const newProposal = sinon.stub().returns({ endorse: () => Promise.reject(refusal) });
+    const error = await submitWithRetry(newProposal, POLICY, instruments().value).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(ChaincodeError).and.include({ code: 'ALREADY_VOTED' });
+  });
+
+  it('when skipCommitIf accepts the endorsed result, then it is returned without a submit', async () => {
+    const tx = transaction('tx1');
+    const outcome = await submitWithRetry(proposals(tx), POLICY, instruments().value, { skipCommitIf: () => true });
+    expect(outcome).to.deep.equal({ result: RESULT, txId: 'tx1' });
+    expect(tx.submit.called).to.equal(false);
+  });
+});

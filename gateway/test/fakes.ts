@@ -1,0 +1,49 @@
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import sinon from 'sinon';
+import type { EventStream, LedgerClient, LedgerEvent } from '../src/fabric/ledger';
+
+type Stubbed<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? sinon.SinonStub<A, R> : never };
+export type FakeLedger = Stubbed<LedgerClient>;
+
+/** A LedgerClient whose every method is a sinon stub. */
+export function fakeLedger(): FakeLedger {
+  return {
+    evaluate: sinon.stub(),
+    submit: sinon.stub(),
+    commitStatus: sinon.stub(),
+    blockHeight: sinon.stub(),
+    events: sinon.stub(),
+    close: sinon.stub(),
+  };
+}
+
+export function bytes(value: unknown): Uint8Array {
+  return Buffer.from(JSON.stringify(value));
+}
+
+/** An EventStream that yields the given events, then stays open until closed. */
+export function eventStream(events: readonly LedgerEvent[], options: { end?: boolean } = {}): EventStream & { closed: boolean } {
+  let release: () => void = () => undefined;
+  const closedPromise = new Promise<void>((resolve) => (release = resolve));
+  const stream = {
+    closed: false,
+    async *[Symbol.asyncIterator]() {
+      yield* events;
+      if (!options.end) await closedPromise;
+    },
+    close() {
+      stream.closed = true;
+      release();
+    },
+  };
+  return stream;
+}
+
+export function ledgerEvent(blockNumber: number, txId: string, eventName = 'BallotCast', payload: unknown = { txId }): LedgerEvent {
+  return { blockNumber: BigInt(blockNumber), txId, eventName, payload: bytes(payload) };
+}
+
+/** A grpc-js ServiceError as the client library produces it. */
+export function serviceError(code: GrpcStatus, message: string): ServiceError {
+  return Object.assign(new Error(`${code} ${GrpcStatus[code]}: ${message}`), { code, details: message, metadata: new Metadata() });
+}

@@ -1,0 +1,63 @@
+import type { Poll, PollIn } from '../src/domain/schemas';
+import type { AppConfig } from '../src/http/app';
+import { hashApiKey } from '../src/http/auth';
+import type { Role } from '../src/roles';
+
+/** API keys in clear, as callers would send them; the config only holds their hashes. */
+export const KEYS: Readonly<Record<Role, string>> = {
+  'poll-admin': 'admin-key-0123456789',
+  'ballot-relay': 'relay-key-0123456789',
+  auditor: 'auditor-key-0123456789',
+};
+
+export const SECRET = 'a-voter-token-secret-of-32-chars-or-more';
+
+export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    apiKeys: (Object.entries(KEYS) as [Role, string][]).map(([role, key]) => ({ id: `${role}-key`, sha256: hashApiKey(key), role })),
+    identities: {
+      'poll-admin': { certPath: 'admin.pem', keyPath: 'admin.key' },
+      'ballot-relay': { certPath: 'relay.pem', keyPath: 'relay.key' },
+      auditor: { certPath: 'auditor.pem', keyPath: 'auditor.key' },
+    },
+    voterTokenSecret: SECRET,
+    bodyLimit: '16kb',
+    rateLimitWindowMs: 60_000,
+    rateLimitMax: 1000,
+    idempotencyMaxEntries: 100,
+    idempotencyTtlMs: 60_000,
+    tallyBatchSize: 100,
+    tallyMaxBatches: 3,
+    livePageSize: 2,
+    statusQueryWaitMs: 50,
+    sseHeartbeatMs: 60_000,
+    ...overrides,
+  };
+}
+
+export const POLL_IN: PollIn = {
+  id: 'p1',
+  title: 'Colour of the new trams',
+  questions: [
+    {
+      id: 'q1',
+      text: 'Which colour?',
+      type: 'single',
+      minChoices: 1,
+      maxChoices: 1,
+      options: [
+        { id: 'red', text: 'Red' },
+        { id: 'blue', text: 'Blue' },
+      ],
+    },
+  ],
+  opensAt: '2026-01-01T00:00:00.000Z',
+  closesAt: '2026-12-31T00:00:00.000Z',
+  revotePolicy: 'none',
+  resultsVisibility: 'live',
+};
+
+export const POLL: Poll = { ...POLL_IN, id: 'p1', ownerMsp: 'CityMSP', status: 'draft', createdTxId: 'a'.repeat(64), updatedTxId: 'a'.repeat(64) };
+
+export const TX_ID = 'b'.repeat(64);
+export const BALLOT_ID = 'c'.repeat(64);

@@ -1,0 +1,108 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import request from 'supertest';
+import { voterToken } from '../../src/domain/ballots';
+import { expect } from '../chai';
+import { fromChaincodeError } from '../../src/errors';
+import { bytes, serviceError } from '../fakes';
+import { BALLOT_ID, KEYS, SECRET, TX_ID } from '../fixtures';
+import { errorOf, issuesOf, setup } from './helpers';
+
+const CITIZEN = 'citizen-0042';
+const TOKEN = voterToken(SECRET, 'p1', CITIZEN);
+const castResult = (duplicate = false) => bytes({ pollId: 'p1', ballotId: TOKEN, ballotHash: 'h1', txId: TX_ID, replaced: false, duplicate });
+const RECEIPT = { pollId: 'p1', ballotId: TOKEN, txId: TX_ID, blockNumber: 5, ballotHash: 'h1' };
+
+function cast(app: Parameters<typeof request>[0], key = 'key-1', body: object = { citizenId: CITIZEN, answers: { q1: ['red'] } }) {
+  return request(app).post('/v1/polls/p1/ballots').set('X-API-Key', KEYS['ballot-relay']).set('Idempotency-Key', key).send(body);
+}
+
+describe('http ballots', () => {
+  it('when a ballot is cast, then 201 with the receipt', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves({ result: castResult(), txId: TX_ID, blockNumber: 5 });
+    const res = await cast(app);
+    expect(res.status).to.equal(201);
+    expect(res.body).to.deep.equal(RECEIPT);
+  });
+
+  it('when the same Idempotency-Key is sent again, then 200 with the same receipt and no second submit', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves({ result: castResult(), txId: TX_ID, blockNumber: 5 });
+    await cast(app);
+    const again = await cast(app);
+    expect(again.status).to.equal(200);
+    expect(again.headers['idempotent-replayed']).to.equal('true');
+    expect(again.body).to.deep.equal(RECEIPT);
+    expect(ledger.submit.callCount).to.equal(1);
+  });
+
+  it('when duplicates arrive while the first is in flight, then one submit serves them all', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.callsFake(() => new Promise((resolve) => setTimeout(() => { resolve({ result: castResult(), txId: TX_ID, blockNumber: 5 }); }, 30)));
+    const responses = await Promise.all([cast(app), cast(app), cast(app)]);
+    expect(ledger.submit.callCount).to.equal(1);
+    expect(responses.map((r) => r.status).sort()).to.deep.equal([200, 200, 201]);
+    for (const res of responses) expect(res.body).to.deep.equal(RECEIPT);
+  });
+
+  it('when the chaincode reports a duplicate (e.g. after a gateway restart), then 200 with the original receipt', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves({ result: castResult(true), txId: 'e'.repeat(64) });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+    const res = await cast(app);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal(RECEIPT);
+  });
+
+  it('when the same key comes with different answers, then 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves({ result: castResult(), txId: TX_ID, blockNumber: 5 });
+    await cast(app);
+    const res = await cast(app, 'key-1', { citizenId: CITIZEN, answers: { q1: ['blue'] } });
+    expect(res.status).to.equal(422);
+    expect(errorOf(res).code).to.equal('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('when the Idempotency-Key header is missing, then 400 naming the header', async () => {
+    const { app } = setup();
+    const res = await request(app).post('/v1/polls/p1/ballots').set('X-API-Key', KEYS['ballot-relay']).send({ citizenId: CITIZEN, answers: {} });
+    expect(res.status).to.equal(400);
+    expect(issuesOf(res)[0]).to.include({ in: 'headers', path: 'idempotency-key' });
+  });
+
+  it('when the chaincode refuses an answer, then 400 INVALID_ANSWER with the question in details', async () => {
+    const { app, ledger } = setup();
+    const peer = Object.assign(serviceError(GrpcStatus.ABORTED, 'failed to endorse'), {
+      details: [{ address: 'p', mspId: 'CityMSP', message: 'chaincode response 500, INVALID_ANSWER: TOO_MANY_CHOICES q1: at most 1' }],
+    });
+    ledger.submit.rejects(fromChaincodeError(peer));
+    const res = await cast(app);
+    expect(res.status).to.equal(400);
+    expect(errorOf(res)).to.deep.equal({ code: 'INVALID_ANSWER', message: 'TOO_MANY_CHOICES q1: at most 1', details: { reason: 'TOO_MANY_CHOICES', questionId: 'q1' } });
+  });
+
+  it('when a ballot is refused, then the citizen id is in no log line, no error body and no ledger argument', async () => {
+    const { app, ledger, logs } = setup();
+    ledger.submit.resolves({ result: castResult(), txId: TX_ID, blockNumber: 5 });
+    await cast(app, 'k-ok');
+    const invalid = await cast(app, 'k-bad', { citizenId: CITIZEN, answers: 'red' });
+    const tooLong = await cast(app, 'k-long', { citizenId: `${CITIZEN}${'x'.repeat(300)}`, answers: {} });
+    expect(invalid.status).to.equal(400);
+    expect(tooLong.status).to.equal(400);
+    for (const text of [...logs, invalid.text, tooLong.text, JSON.stringify(ledger.submit.args)]) expect(text).to.not.include(CITIZEN);
+  });
+
+  it('when a recorded ballot is fetched, then 200 with it', async () => {
+    const { call, ledger } = setup();
+    ledger.evaluate.resolves(bytes({ pollId: 'p1', ballotId: BALLOT_ID }));
+    const res = await call('getBallot');
+    expect(res.status).to.equal(200);
+    expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'poll-admin', name: 'GetBallot', args: ['p1', BALLOT_ID] });
+  });
+
+  it('when the ballot id is not a 64-hex token, then 400', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/v1/polls/p1/ballots/not-a-token').set('X-API-Key', KEYS.auditor);
+    expect(res.status).to.equal(400);
+  });
+});

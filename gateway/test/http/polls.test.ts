@@ -1,0 +1,115 @@
+import request from 'supertest';
+import { expect } from '../chai';
+import { bytes } from '../fakes';
+import { KEYS, POLL, POLL_IN, TX_ID } from '../fixtures';
+import { errorOf, issuesOf, setup } from './helpers';
+
+const submitted = (result: unknown) => ({ result: bytes(result), txId: TX_ID, blockNumber: 3 });
+
+describe('http polls', () => {
+  it('when a poll-admin creates a poll, then 201 with the poll including id and status', async () => {
+    const { call, ledger } = setup();
+    ledger.submit.resolves(submitted(POLL));
+    const res = await call('createPoll');
+    expect(res.status).to.equal(201);
+    expect(res.body).to.include({ id: 'p1', status: 'draft' });
+    expect(ledger.submit.firstCall.args[0]).to.deep.include({ role: 'poll-admin', name: 'CreatePoll' });
+  });
+
+  it('when the poll body breaks the schema, then 400 INVALID_ARGUMENT lists each issue by path', async () => {
+    const { app, ledger } = setup();
+    const bad = { ...POLL_IN, title: '', revotePolicy: 'sometimes', opensAt: 'tomorrow', questions: [{ id: 'q1' }] };
+    const res = await request(app).post('/v1/polls').set('X-API-Key', KEYS['poll-admin']).send(bad);
+    expect(res.status).to.equal(400);
+    expect(errorOf(res).code).to.equal('INVALID_ARGUMENT');
+    const paths = issuesOf(res).map((issue) => issue.path);
+    expect(paths).to.include.members(['title', 'revotePolicy', 'opensAt', 'questions.0.text', 'questions.0.options']);
+    expect(ledger.submit.called).to.equal(false);
+  });
+
+  it('when a time has no zone, then 400; a time without seconds is accepted', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves(submitted(POLL));
+    const post = (opensAt: string) => request(app).post('/v1/polls').set('X-API-Key', KEYS['poll-admin']).send({ ...POLL_IN, opensAt });
+    expect((await post('2026-01-01T08:00:00')).status).to.equal(400);
+    expect((await post('2026-01-01T08:00+02:00')).status).to.equal(201);
+  });
+
+  it('when unknown fields are sent, then they are dropped before reaching the ledger', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves(submitted(POLL));
+    await request(app).post('/v1/polls').set('X-API-Key', KEYS['poll-admin']).send({ ...POLL_IN, status: 'tallied' });
+    expect(JSON.parse(ledger.submit.firstCall.args[0].args[0]!)).to.not.have.property('status');
+  });
+
+  it('when polls are listed with filters, then 200 with the page and ListPolls gets the filters', async () => {
+    const { call, ledger } = setup();
+    ledger.evaluate.resolves(bytes({ polls: [POLL], bookmark: 'next', fetched: 1 }));
+    const res = await call('listPolls');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.include({ bookmark: 'next' });
+    expect(ledger.evaluate.firstCall.args[0].args).to.deep.equal(['open', '10', '']);
+  });
+
+  it('when the status filter is not a poll status, then 400', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/v1/polls?status=running').set('X-API-Key', KEYS.auditor);
+    expect(res.status).to.equal(400);
+    expect(issuesOf(res)[0]).to.include({ in: 'query', path: 'status' });
+  });
+
+  it('when the poll id has a forbidden character, then 400 before any ledger call', async () => {
+    const { app, ledger } = setup();
+    const res = await request(app).get('/v1/polls/p~1').set('X-API-Key', KEYS.auditor);
+    expect(res.status).to.equal(400);
+    expect(issuesOf(res)[0]).to.include({ in: 'path', path: 'id' });
+    expect(ledger.evaluate.called).to.equal(false);
+  });
+
+  for (const [id, name] of [['openPoll', 'OpenPoll'], ['closePoll', 'ClosePoll'], ['cancelPoll', 'CancelPoll']] as const) {
+    it(`when ${id} succeeds, then 200 with the updated poll from ${name}`, async () => {
+      const { call, ledger } = setup();
+      ledger.submit.resolves(submitted({ ...POLL, status: 'open' }));
+      const res = await call(id);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ status: 'open' });
+      expect(ledger.submit.firstCall.args[0]).to.deep.equal({ role: 'poll-admin', name, args: ['p1'] });
+    });
+  }
+
+  it('when a tally completes, then 200 with done and the results', async () => {
+    const { call, ledger } = setup();
+    ledger.submit.resolves(submitted({ pollId: 'p1', processed: 3, ballotCount: 3, done: true, status: 'tallied' }));
+    ledger.evaluate.onFirstCall().resolves(bytes({ ...POLL, status: 'tallied' }));
+    ledger.evaluate.onSecondCall().resolves(bytes({ pollId: 'p1', final: true }));
+    const res = await call('tallyPoll');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.include({ done: true, batches: 1, processed: 3 });
+    expect(ledger.submit.firstCall.args[0].args).to.deep.equal(['p1', '50']);
+  });
+
+  it('when tally is called without a body, then the configured batch size is used', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves(submitted({ pollId: 'p1', processed: 0, ballotCount: 0, done: false, status: 'closed' }));
+    const res = await request(app).post('/v1/polls/p1/tally').set('X-API-Key', KEYS['poll-admin']);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ pollId: 'p1', done: false, status: 'closed', batches: 3, processed: 0, ballotCount: 0 });
+    expect(ledger.submit.firstCall.args[0].args).to.deep.equal(['p1', '100']);
+  });
+
+  it('when maxBallots is out of range, then 400', async () => {
+    const { app } = setup();
+    const res = await request(app).post('/v1/polls/p1/tally').set('X-API-Key', KEYS['poll-admin']).send({ maxBallots: 5001 });
+    expect(res.status).to.equal(400);
+  });
+
+  it('when results are asked for a tallied poll, then 200 with the Results shape', async () => {
+    const { call, ledger } = setup();
+    const results = { pollId: 'p1', status: 'tallied', final: true, ballotCount: 1, counts: { q1: { red: 1, blue: 0 } }, ballotsRoot: 'ab' };
+    ledger.evaluate.onFirstCall().resolves(bytes({ ...POLL, status: 'tallied' }));
+    ledger.evaluate.onSecondCall().resolves(bytes(results));
+    const res = await call('getResults');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal(results);
+  });
+});
