@@ -148,14 +148,15 @@ describe('gateway: REST on the real network', function () {
     const pollId = await createOpenPoll();
     const mine = (e: SseEvent): boolean => (e.data as { eventName?: string; payload?: { pollId?: string } }).eventName === 'BallotCast'
       && (e.data as { payload?: { pollId?: string } }).payload?.pollId === pollId;
-    const txIds: string[] = [];
-    for (let i = 0; i < 4; i++) txIds.push(((await cast(pollId, `sse-${String(i)}`, { q1: ['red'], q2: [] })).body as Receipt).txId);
+    const receipts: Receipt[] = [];
+    for (let i = 0; i < 4; i++) receipts.push((await cast(pollId, `sse-${String(i)}`, { q1: ['red'], q2: [] })).body as Receipt);
+    const txIds = receipts.map((r) => r.txId);
 
-    const firstTwo = await readEvents(keys.auditor, 2, mine);
+    const firstTwo = await readEvents(keys.auditor, 2, mine, { startBlock: receipts[0]?.blockNumber ?? 0 });
     expect(firstTwo.map((e) => (e.data as { txId: string }).txId)).to.deep.equal(txIds.slice(0, 2));
 
     for (let i = 4; i < 6; i++) txIds.push(((await cast(pollId, `sse-${String(i)}`, { q1: ['red'], q2: [] })).body as Receipt).txId);
-    const rest = await readEvents(keys.auditor, 4, mine, firstTwo[1]?.id);
+    const rest = await readEvents(keys.auditor, 4, mine, { lastEventId: firstTwo[1]?.id ?? '' });
     expect(rest.map((e) => (e.data as { txId: string }).txId)).to.deep.equal(txIds.slice(2));
   });
 

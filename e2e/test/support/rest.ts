@@ -54,17 +54,18 @@ export interface SseEvent {
 }
 
 /**
- * Reads the SSE stream at /v1/events until COUNT events matching KEEP arrived or the
- * time is up, then disconnects.
+ * Reads the SSE stream at /v1/events (from a block, or resuming after an event id)
+ * until COUNT events matching KEEP arrived or the time is up, then disconnects.
  */
-export async function readEvents(key: string, count: number, keep: (e: SseEvent) => boolean, lastEventId?: string, timeoutMs = 60_000): Promise<SseEvent[]> {
+export async function readEvents(key: string, count: number, keep: (e: SseEvent) => boolean, from: { lastEventId?: string; startBlock?: number }, timeoutMs = 60_000): Promise<SseEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => { controller.abort(); }, timeoutMs);
   const headers: Record<string, string> = { 'x-api-key': key, accept: 'text/event-stream' };
-  if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+  if (from.lastEventId !== undefined) headers['last-event-id'] = from.lastEventId;
+  const query = from.startBlock === undefined ? '' : `?startBlock=${String(from.startBlock)}`;
   const events: SseEvent[] = [];
   try {
-    const res = await fetch(`${gatewayUrl}/v1/events`, { headers, signal: controller.signal });
+    const res = await fetch(`${gatewayUrl}/v1/events${query}`, { headers, signal: controller.signal });
     if (res.status !== 200 || !res.body) throw new Error(`GET /v1/events answered ${String(res.status)}`);
     const decoder = new TextDecoder();
     let buffer = '';
