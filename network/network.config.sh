@@ -17,8 +17,10 @@
 : "${POLL_LEDGER_MODE:=quick}"
 
 CHANNEL_NAME=polls
-CC_NAME=polls
-CC_VERSION=1.0
+# The chaincode deployCC deploys. Another one (the benchmark's baseline) can sit
+# beside it under its own name, directory and chaincode-server port slot.
+CC_NAME=${POLL_LEDGER_CC_NAME:-polls}
+CC_PORT_SLOT=${POLL_LEDGER_CC_PORT_SLOT:-9}
 # BRIEF §2: no ballot without the observer plus the city or a department.
 CC_ENDORSEMENT_POLICY="AND('ObserverMSP.peer',OR('CityMSP.peer','DeptMSP.peer'))"
 # Approving or changing a chaincode definition needs the observer too (configtx.yaml).

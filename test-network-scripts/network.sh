@@ -144,7 +144,7 @@ network_down() {
     infoln "Stopping the processes started from $RUN_DIR"
     local layer f
     # Clients first (gateway, chaincode servers), then peers and orderers, then CAs.
-    for layer in 'gateway*' 'ccserver.*' 'peer* orderer*' 'ca.*'; do
+    for layer in 'gateway*' 'ccserver*' 'peer* orderer*' 'ca.*'; do
       local files=() pattern
       for pattern in $layer; do
         for f in "$PID_DIR"/$pattern.pid; do [ -e "$f" ] && files+=("$f"); done

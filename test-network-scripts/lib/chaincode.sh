@@ -5,7 +5,10 @@
 # shellcheck shell=bash
 
 CC_DIR="${POLL_LEDGER_CC_DIR:-$POLL_LEDGER_ROOT/chaincode}"
-CC_WORK="$RUN_DIR/chaincode"
+CC_WORK="$RUN_DIR/chaincode/$CC_NAME"
+
+# Process names: ccserver.<org> for polls, ccserver-<name>.<org> for any other.
+cc_process() { if [ "$CC_NAME" = polls ]; then echo "ccserver.$1"; else echo "ccserver-$CC_NAME.$1"; fi; }
 
 _json_field() { # json-on-stdin, js expression over `j`
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let j;try{j=JSON.parse(s)}catch{j={}};const v=('"$1"');process.stdout.write(v===undefined?"":String(v))})'
@@ -23,7 +26,7 @@ package_chaincode() {
     infoln "Packaging chaincode '$CC_NAME' as a service (label $label)"
     local tmp="$CC_WORK/pkg/$label"
     rm -rf "$tmp" && mkdir -p "$tmp/src"
-    printf '{"address":"{{POLL_LEDGER_CC_ADDRESS}}","dial_timeout":"10s","tls_required":false}\n' >"$tmp/src/connection.json"
+    printf '{"address":"{{slot:%s}}","dial_timeout":"10s","tls_required":false}\n' "$CC_PORT_SLOT" >"$tmp/src/connection.json"
     printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$tmp/metadata.json"
     # Fixed names, owners and times: the same code always gives the same package ID.
     local tarflags=(--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner)
@@ -33,12 +36,15 @@ package_chaincode() {
   CC_PACKAGE_ID=$(FABRIC_CFG_PATH="$CONFIG_DIR" "$FABRIC_BIN/peer" lifecycle chaincode calculatepackageid "$CC_PACKAGE" 2>>"$LOG_DIR/peer-cli.log")
   [ -n "$CC_PACKAGE_ID" ] || fatalln "could not compute the package ID of $CC_PACKAGE, see $LOG_DIR/peer-cli.log"
   echo "$CC_PACKAGE_ID" >"$CC_WORK/package-id"
+  echo "$CC_PORT_SLOT" >"$CC_WORK/port-slot"
+  echo "$CC_DIR" >"$CC_WORK/dir"
   infoln "  package ID $CC_PACKAGE_ID"
 }
 
 start_cc_server() { # org
-  local org=$1 pidfile running
-  pidfile="$PID_DIR/ccserver.$org.pid"
+  local org=$1 pidfile running name
+  name=$(cc_process "$org")
+  pidfile="$PID_DIR/$name.pid"
   running=$(cat "$CC_WORK/ccserver.$org.id" 2>/dev/null || true)
   if pid_alive "$pidfile" && [ "$running" != "$CC_PACKAGE_ID" ]; then
     infoln "  chaincode server of $org runs an older package; restarting it"
@@ -49,11 +55,11 @@ start_cc_server() { # org
     cd "$CC_DIR" || exit 1
     CORE_CHAINCODE_ID="$CC_PACKAGE_ID" CORE_CHAINCODE_ADDRESS="$HOST:$(cc_server_port "$org")" \
     CORE_CHAINCODE_LOGGING_LEVEL="${CC_LOGGING_LEVEL:-info}" \
-      start_bg "ccserver.$org" node "$POLL_LEDGER_ROOT/node_modules/fabric-shim/cli.js" server \
+      start_bg "$name" node "$POLL_LEDGER_ROOT/node_modules/fabric-shim/cli.js" server \
         --chaincode-address "$HOST:$(cc_server_port "$org")" --chaincode-id "$CC_PACKAGE_ID"
   )
   wait_for "chaincode server of $org on port $(cc_server_port "$org")" 30 port_open "$HOST" "$(cc_server_port "$org")" \
-    || fatalln "the chaincode server of $org did not start, see $LOG_DIR/ccserver.$org.log"
+    || fatalln "the chaincode server of $org did not start, see $LOG_DIR/$name.log"
 }
 
 _orderer_flags() {
@@ -112,6 +118,7 @@ deploy_chaincode() {
 # Gossip needs a few seconds to spread peer membership and installed chaincodes
 # across orgs; until then the Gateway cannot plan an endorsement by the observer.
 wait_endorsers() {
+  [ "$CC_NAME" = polls ] || return 0
   infoln "  waiting until the peers' Gateway can find endorsers in every org (gossip discovery)"
   node "$SCRIPTS_DIR/lib/wait-endorsers.js" "$RUN_DIR/network.json" city 90 \
     || fatalln "the Gateway cannot find endorsers for '$CC_NAME'; see $LOG_DIR/peer0.*.log"
@@ -121,8 +128,13 @@ wait_endorsers() {
 # After a restart of the network processes: bring back the chaincode servers of the
 # package that is installed, without a new lifecycle round.
 restart_cc_servers() {
-  [ -f "$CC_WORK/package-id" ] || return 0
-  CC_PACKAGE_ID=$(cat "$CC_WORK/package-id")
-  local org
-  for org in "${ORGS[@]}"; do start_cc_server "$org"; done
+  local work org
+  for work in "$RUN_DIR"/chaincode/*/; do
+    [ -f "$work/package-id" ] || continue
+    (
+      CC_NAME=$(basename "$work") CC_WORK=${work%/}
+      CC_PACKAGE_ID=$(cat "$work/package-id") CC_PORT_SLOT=$(cat "$work/port-slot") CC_DIR=$(cat "$work/dir")
+      for org in "${ORGS[@]}"; do start_cc_server "$org"; done
+    ) || exit 1
+  done
 }

@@ -5,7 +5,7 @@
 peer_port()      { org_port "$1" 1; }
 orderer_port()   { org_port "$1" 0; }
 orderer_admin()  { org_port "$1" 3; }
-cc_server_port() { org_port "$1" 9; }
+cc_server_port() { org_port "$1" "$CC_PORT_SLOT"; }
 
 # Copy Fabric's sampleconfig and point the peer at our chaincode-as-a-service builder.
 prepare_fabric_config() {
@@ -13,7 +13,7 @@ prepare_fabric_config() {
   cp "$FABRIC_SAMPLECONFIG/orderer.yaml" "$CONFIG_DIR/orderer.yaml"
   sed -e "s#path: /opt/hyperledger/ccaas_builder#path: $SCRIPTS_DIR/builders/ccaas#" \
       -e "s#name: ccaas_builder#name: poll-ledger-ccaas#" \
-      -e "s#- CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG#- POLL_LEDGER_CC_ADDRESS#" \
+      -e "s#- CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG#- POLL_LEDGER_CC_HOST\n           - POLL_LEDGER_CC_PORT_BASE#" \
       "$FABRIC_SAMPLECONFIG/core.yaml" >"$CONFIG_DIR/core.yaml"
   grep -q "path: $SCRIPTS_DIR/builders/ccaas" "$CONFIG_DIR/core.yaml" \
     || fatalln "could not point core.yaml's chaincode.externalBuilders at our builder: its layout changed in this Fabric version"
@@ -40,6 +40,9 @@ start_peer() { # org
   CORE_PEER_CHAINCODELISTENADDRESS="$HOST:$(org_port "$org" 2)" \
   CORE_PEER_GOSSIP_EXTERNALENDPOINT="$HOST:$port" \
   CORE_PEER_GOSSIP_BOOTSTRAP="$HOST:$port" \
+  CORE_PEER_GOSSIP_ALIVETIMEINTERVAL="${GOSSIP_ALIVE_INTERVAL:-2s}" \
+  CORE_PEER_GOSSIP_RECONNECTINTERVAL="${GOSSIP_RECONNECT_INTERVAL:-3s}" \
+  CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL="${GOSSIP_STATEINFO_INTERVAL:-1s}" \
   CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}" \
   CORE_PEER_MSPCONFIGPATH="$dir/msp" \
   CORE_PEER_TLS_ENABLED=true \
@@ -52,7 +55,8 @@ start_peer() { # org
   CORE_OPERATIONS_LISTENADDRESS="$HOST:$(org_port "$org" 6)" \
   CORE_METRICS_PROVIDER=prometheus \
   CORE_VM_ENDPOINT="" \
-  POLL_LEDGER_CC_ADDRESS="$HOST:$(cc_server_port "$org")" \
+  POLL_LEDGER_CC_HOST="$HOST" \
+  POLL_LEDGER_CC_PORT_BASE="$(org_port "$org" 0)" \
     start_bg "peer0.$org" "$FABRIC_BIN/peer" node start
 }
 
