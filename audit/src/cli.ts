@@ -1,0 +1,200 @@
+import { promises as fs } from 'node:fs';
+import { constants } from 'node:os';
+import * as path from 'node:path';
+import { runAudit } from './audit';
+import { type DecodedBlock, decodeBlock } from './block-decoder';
+import { type BlockSource, DirectoryBlockSource, blockFileName, writeBlockFile } from './block-source';
+import { type CommonOptions, type Command, type PeerTarget, USAGE, parseCommand } from './config';
+import { AuditError, ConnectionError, describeError } from './errors';
+import { type PeerLedger, type PeerLedgerOptions, openPeerLedger } from './fabric';
+import { type ReceiptReport, checkReceipt, parseReceipt, renderReceiptReport } from './receipt';
+import { renderReport } from './report';
+
+/** The thin command line: parse, connect, run one use case, print, choose the exit status. */
+
+export const ExitCode = { ok: 0, failed: 1, error: 2 } as const;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly openPeer: (target: PeerTarget, options: PeerLedgerOptions) => Promise<PeerLedger>;
+  /** Installs the stop request handler (SIGINT/SIGTERM); returns the uninstaller. */
+  readonly onStopSignal: (handler: (signal: NodeJS.Signals) => void) => () => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+  openPeer: openPeerLedger,
+  onStopSignal: (handler) => {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  },
+};
+
+export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const env: CliIo = { ...defaultIo, ...io };
+  try {
+    const command = parseCommand(argv, env.cwd);
+    return await run(command, env);
+  } catch (err) {
+    env.stderr(`poll-ledger-audit: ${describeError(err)}\n`);
+    if (!(err instanceof AuditError)) {
+      env.stderr(`${err instanceof Error ? (err.stack ?? '') : ''}\n`);
+    }
+    return ExitCode.error;
+  }
+}
+
+async function run(command: Command, io: CliIo): Promise<number> {
+  switch (command.kind) {
+    case 'help':
+      io.stdout(`${USAGE}\n`);
+      return ExitCode.ok;
+    case 'audit':
+      return withPeer(command.peer, command.options, io, (peer) => audit(peer, command.options, io));
+    case 'verify':
+      return audit(new DirectoryBlockSource(command.fromDir), command.options, io);
+    case 'export':
+      return withPeer(command.peer, command.options, io, (peer) => exportBlocks(peer, command.outDir, command.options, io));
+    case 'receipt': {
+      const receipt = parseReceipt(await readText(command.receiptPath));
+      const source = command.source;
+      const report =
+        'peer' in source
+          ? await withPeer(source.peer, command.options, io, (peer) => receiptFromPeer(peer, receipt, command.options))
+          : await receiptFromDir(source.fromDir, receipt, command.options);
+      io.stdout(renderReceiptReport(report));
+      if (command.options.jsonPath !== undefined) {
+        await writeJson(command.options.jsonPath, report);
+      }
+      return report.verdict === 'OK' ? ExitCode.ok : ExitCode.failed;
+    }
+  }
+}
+
+async function withPeer<T>(target: PeerTarget, options: CommonOptions, io: CliIo, use: (peer: PeerLedger) => Promise<T>): Promise<T> {
+  const peer = await io.openPeer(target, { channel: options.channel, chaincode: options.chaincode, timeoutMs: options.timeoutMs });
+  try {
+    return await use(peer);
+  } finally {
+    peer.close();
+  }
+}
+
+async function audit(source: BlockSource, options: CommonOptions, io: CliIo): Promise<number> {
+  let stopSignal: NodeJS.Signals | undefined;
+  const uninstall = io.onStopSignal((signal) => {
+    if (stopSignal !== undefined) {
+      // A second signal: stop now; the checkpoint on disk is whole (written by rename).
+      process.exit(128 + (constants.signals[signal] as number | undefined ?? 0));
+    }
+    stopSignal = signal;
+    io.stderr(`poll-ledger-audit: ${signal}: finishing the current block, saving the checkpoint\n`);
+  });
+  try {
+    const { report, interrupted } = await runAudit({
+      source,
+      channel: options.channel,
+      chaincode: options.chaincode,
+      ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+      ...(options.untilBlock === undefined ? {} : { untilBlock: options.untilBlock }),
+      trustedHashes: options.trustedHashes,
+      shouldStop: () => stopSignal !== undefined,
+    });
+    io.stdout(renderReport(report, { quiet: options.quiet }));
+    if (options.jsonPath !== undefined) {
+      await writeJson(options.jsonPath, report);
+    }
+    if (interrupted && stopSignal !== undefined) {
+      return 128 + (constants.signals[stopSignal] as number | undefined ?? 0);
+    }
+    return report.verdict === 'PASS' ? ExitCode.ok : ExitCode.failed;
+  } finally {
+    uninstall();
+  }
+}
+
+async function exportBlocks(peer: PeerLedger, outDir: string, options: CommonOptions, io: CliIo): Promise<number> {
+  const last = await peer.lastBlockNumber();
+  const target = last === undefined ? -1 : Math.min(last, options.untilBlock ?? last);
+  await fs.mkdir(outDir, { recursive: true });
+  let written = 0;
+  if (target >= 0) {
+    for await (const block of peer.blocks(0, target)) {
+      if (block.bytes === undefined) {
+        throw new ConnectionError(`the peer did not send block ${block.number}`);
+      }
+      await writeBlockFile(outDir, block.number, block.bytes);
+      written += 1;
+    }
+  }
+  io.stdout(`exported ${written} block(s) (0..${target}) from ${peer.description} to ${outDir}\n`);
+  return ExitCode.ok;
+}
+
+async function receiptFromPeer(
+  peer: PeerLedger,
+  receipt: ReturnType<typeof parseReceipt>,
+  options: CommonOptions,
+): Promise<ReceiptReport> {
+  const stated = await peer.blockByNumber(receipt.blockNumber).then(decodeBlock, () => undefined);
+  let block = stated?.transactions.some((t) => t.txId === receipt.txId) === true ? stated : undefined;
+  if (block === undefined) {
+    const bytes = await peer.blockByTxId(receipt.txId);
+    block = bytes === undefined ? undefined : decodeBlock(bytes);
+  }
+  const config = block?.lastConfigIndex === undefined ? undefined : decodeBlock(await peer.blockByNumber(block.lastConfigIndex)).config;
+  const current = await peer.currentBallot(receipt.pollId, receipt.ballotId);
+  return checkReceipt(receipt, block, {
+    namespace: options.chaincode,
+    ...(config === undefined ? {} : { ordererMsps: config.ordererMsps }),
+    ...(current === undefined ? {} : { currentBallot: current }),
+  });
+}
+
+async function receiptFromDir(dir: string, receipt: ReturnType<typeof parseReceipt>, options: CommonOptions): Promise<ReceiptReport> {
+  const read = async (n: number): Promise<DecodedBlock | undefined> => {
+    try {
+      return decodeBlock(await fs.readFile(path.join(dir, blockFileName(n))));
+    } catch {
+      return undefined;
+    }
+  };
+  const holds = (b: DecodedBlock | undefined): b is DecodedBlock => b?.transactions.some((t) => t.txId === receipt.txId) === true;
+  let block = await read(receipt.blockNumber);
+  if (!holds(block)) {
+    block = undefined;
+    const source = new DirectoryBlockSource(dir);
+    const last = await source.lastBlockNumber();
+    for (let n = 0; last !== undefined && n <= last && block === undefined; n += 1) {
+      const candidate = await read(n);
+      block = holds(candidate) ? candidate : undefined;
+    }
+  }
+  const config = block?.lastConfigIndex === undefined ? undefined : (await read(block.lastConfigIndex))?.config;
+  return checkReceipt(receipt, block, {
+    namespace: options.chaincode,
+    ...(config === undefined ? {} : { ordererMsps: config.ordererMsps }),
+  });
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new AuditError('RECEIPT_INPUT', `cannot read ${file}`, { file }, { cause: err });
+  }
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(temp, `${JSON.stringify(value, null, 2)}\n`);
+  await fs.rename(temp, file);
+}

@@ -1,0 +1,170 @@
+import type { DecodedBlock, DecodedTransaction } from './block-decoder';
+import { type OrdererMsps, checkBlockSignatures } from './block-signatures';
+import type { CheckRow } from './compare';
+import { ReceiptInputError } from './errors';
+import { bytesEqual } from './hash-chain';
+import { ballotHashOf } from './recompute';
+import { type BallotRecord, RecordError, parseBallotRecord } from './records';
+
+/**
+ * A citizen's receipt against the block it names: the transaction is there, VALID, wrote this ballot key, and the
+ * ballot it wrote hashes to the receipt's ballotHash. The block's own data hash and orderer signature are checked too,
+ * so the answer does not rest on the peer's word alone (the chain up to the block is what a full audit checks).
+ */
+
+export interface Receipt {
+  readonly pollId: string;
+  readonly ballotId: string;
+  readonly txId: string;
+  readonly blockNumber: number;
+  readonly ballotHash: string;
+}
+
+export interface ReceiptReport {
+  readonly receipt: Receipt;
+  readonly verdict: 'OK' | 'FAILED';
+  readonly foundInBlock: number | null;
+  readonly validationCode: string | null;
+  /** The ballot exactly as the transaction wrote it. */
+  readonly recorded: BallotRecord | null;
+  readonly checks: readonly CheckRow[];
+}
+
+export interface ReceiptContext {
+  readonly namespace: string;
+  /** The orderer organisations of the config block in force, to check the block's signature. */
+  readonly ordererMsps?: OrdererMsps;
+  /** The ballot currently stored for this voter (GetBallot on the auditor's own peer), when available. */
+  readonly currentBallot?: string;
+}
+
+export function parseReceipt(text: string): Receipt {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ReceiptInputError('the receipt is not JSON');
+  }
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const blockNumber = typeof r.blockNumber === 'string' && /^\d+$/.test(r.blockNumber) ? Number(r.blockNumber) : r.blockNumber;
+  const missing = ['pollId', 'ballotId', 'txId', 'ballotHash'].filter((k) => typeof r[k] !== 'string' || r[k] === '');
+  if (!Number.isSafeInteger(blockNumber) || (blockNumber as number) < 0) {
+    missing.push('blockNumber');
+  }
+  if (missing.length > 0) {
+    throw new ReceiptInputError(`the receipt lacks ${missing.join(', ')}: it needs { pollId, ballotId, txId, blockNumber, ballotHash }`);
+  }
+  return {
+    pollId: r.pollId as string,
+    ballotId: r.ballotId as string,
+    txId: r.txId as string,
+    blockNumber: blockNumber as number,
+    ballotHash: r.ballotHash as string,
+  };
+}
+
+/** `block` is the block holding receipt.txId (or undefined when the peer has no such transaction). */
+export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, context: ReceiptContext): ReceiptReport {
+  const checks: CheckRow[] = [];
+  const tx = block?.transactions.find((t) => t.txId === receipt.txId);
+  const stated = `tx ${short(receipt.txId)} in block ${receipt.blockNumber}`;
+  if (block === undefined || tx === undefined) {
+    checks.push({ field: 'transaction', onLedger: 'not found', recomputed: stated, verdict: 'MISMATCH' });
+    return { receipt, verdict: 'FAILED', foundInBlock: null, validationCode: null, recorded: null, checks };
+  }
+  checks.push(match('block number', String(block.number), String(receipt.blockNumber)));
+  checks.push(match('validation code', tx.validationCodeName, 'VALID'));
+  checks.push(match('block data hash', bytesEqual(block.dataHash, block.computedDataHash) ? 'OK' : 'MISMATCH', 'OK'));
+  const signatures = checkBlockSignatures(block, context.ordererMsps);
+  checks.push(match('orderer signature', signatures.status === 'FAILED' ? `FAILED: ${signatures.reason}` : 'OK', 'OK'));
+
+  const written = ballotWrite(tx, context.namespace, receipt);
+  let recorded: BallotRecord | null = null;
+  if (written === undefined) {
+    checks.push({ field: 'ballot write', onLedger: 'absent', recomputed: `ballot~${receipt.pollId}~${short(receipt.ballotId)}`, verdict: 'MISMATCH' });
+  } else {
+    try {
+      recorded = parseBallotRecord(written);
+    } catch (err) {
+      if (!(err instanceof RecordError)) {
+        throw err;
+      }
+      checks.push({ field: 'ballot record', onLedger: err.message, recomputed: '—', verdict: 'MISMATCH' });
+    }
+  }
+  if (recorded !== null) {
+    const sameIds =
+      recorded.pollId === receipt.pollId && recorded.ballotId === receipt.ballotId && recorded.txId === receipt.txId;
+    checks.push({
+      field: 'record pollId/ballotId/txId',
+      onLedger: `${recorded.pollId}/${short(recorded.ballotId)}/${short(recorded.txId)}`,
+      recomputed: `${receipt.pollId}/${short(receipt.ballotId)}/${short(receipt.txId)}`,
+      verdict: sameIds ? 'MATCH' : 'MISMATCH',
+    });
+    checks.push(match('ballotHash (recorded vs receipt)', recorded.ballotHash, receipt.ballotHash));
+    checks.push(match('ballotHash (recomputed from the record)', ballotHashOf(recorded), receipt.ballotHash));
+    checks.push(currentRow(recorded, context.currentBallot));
+  }
+  const failed = checks.some((c) => c.verdict === 'MISMATCH');
+  return {
+    receipt,
+    verdict: failed ? 'FAILED' : 'OK',
+    foundInBlock: block.number,
+    validationCode: tx.validationCodeName,
+    recorded,
+    checks,
+  };
+}
+
+export function renderReceiptReport(report: ReceiptReport): string {
+  const r = report.receipt;
+  const lines = [`receipt: poll ${r.pollId}, ballot ${r.ballotId}`, `  tx ${r.txId}, block ${r.blockNumber}, ballotHash ${r.ballotHash}`];
+  if (report.recorded !== null) {
+    const b = report.recorded;
+    lines.push(`recorded ballot (block ${report.foundInBlock ?? '?'}, ${report.validationCode ?? '?'}):`);
+    lines.push(`  answers ${JSON.stringify(b.answers)}`, `  castAt  ${b.castAt}`, `  txId    ${b.txId}`);
+  }
+  const width = Math.max(...report.checks.map((c) => c.field.length));
+  for (const c of report.checks) {
+    const verdict = c.verdict === 'INFO' ? '' : `  ${c.verdict}`;
+    lines.push(`  ${c.field.padEnd(width)}  ${c.onLedger}${c.onLedger === c.recomputed ? '' : ` (expected ${c.recomputed})`}${verdict}`);
+  }
+  lines.push(`receipt check: ${report.verdict}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function ballotWrite(tx: DecodedTransaction, namespace: string, receipt: Receipt): string | undefined {
+  const key = `ballot~${receipt.pollId}~${receipt.ballotId}`;
+  for (const ns of tx.namespaces) {
+    if (ns.namespace !== namespace) {
+      continue;
+    }
+    const write = ns.writes.find((w) => w.key === key && !w.isDelete);
+    if (write !== undefined) {
+      return write.value.toString('utf8');
+    }
+  }
+  return undefined;
+}
+
+/** A later re-vote replaces the ballot without making the receipt wrong; it is shown, not failed. */
+function currentRow(recorded: BallotRecord, current: string | undefined): CheckRow {
+  if (current === undefined) {
+    return { field: 'current ballot of this voter', onLedger: 'not checked', recomputed: 'not checked', verdict: 'INFO' };
+  }
+  try {
+    const now = parseBallotRecord(current);
+    const text = now.txId === recorded.txId ? 'this ballot' : `replaced by a re-vote in tx ${short(now.txId)}`;
+    return { field: 'current ballot of this voter', onLedger: text, recomputed: text, verdict: 'INFO' };
+  } catch {
+    return { field: 'current ballot of this voter', onLedger: 'unreadable', recomputed: 'unreadable', verdict: 'INFO' };
+  }
+}
+
+function match(field: string, onLedger: string, expected: string): CheckRow {
+  return { field, onLedger, recomputed: expected, verdict: onLedger === expected ? 'MATCH' : 'MISMATCH' };
+}
+
+function short(id: string): string {
+  return id.length > 16 ? `${id.slice(0, 16)}…` : id;
+}

@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as sinon from 'sinon';
+import { decodeBlock } from '../src/block-decoder';
+import { type CliIo, main } from '../src/cli';
+import { ConnectionError } from '../src/errors';
+import type { PeerLedger } from '../src/fabric';
+import { flipByteInData, writeBlocks } from './support/ledger-builder';
+import { scenario } from './support/scenario';
+import { tempDir } from './support/tmp';
+
+function fakePeer(blocks: readonly Uint8Array[], onBlock?: (n: number) => void): PeerLedger & { close: sinon.SinonSpy } {
+  return {
+    description: 'fake peer',
+    lastBlockNumber: () => Promise.resolve(blocks.length - 1),
+    blocks: async function* (from: number, to: number) {
+      for (let n = from; n <= to; n += 1) {
+        await Promise.resolve();
+        onBlock?.(n);
+        yield { number: n, bytes: blocks[n] };
+      }
+    },
+    blockByNumber: (n: number) => (blocks[n] ? Promise.resolve(blocks[n]) : Promise.reject(new Error('no such block'))),
+    blockByTxId: (txId: string) => Promise.resolve(blocks.find((b) => decodeBlock(b).transactions.some((t) => t.txId === txId))),
+    currentBallot: () => Promise.resolve(undefined),
+    close: sinon.spy(),
+  };
+}
+
+describe('cli', function () {
+  let dir: string;
+  let cleanup: () => void;
+  let out: string;
+  let err: string;
+  let io: Partial<CliIo>;
+  const s = scenario();
+
+  beforeEach(function () {
+    ({ dir, cleanup } = tempDir());
+    out = '';
+    err = '';
+    fs.mkdirSync(path.join(dir, '.run'));
+    fs.writeFileSync(path.join(dir, '.run', 'network.json'), JSON.stringify({
+      orgs: { observer: { mspId: 'ObserverMSP', peerEndpoint: '127.0.0.1:1', tlsCaCert: 'x', identities: { auditor: { certPath: 'x', keyPath: 'x' } } } },
+    }));
+    fs.writeFileSync(path.join(dir, '.run', 'x'), 'x');
+    io = {
+      cwd: dir,
+      stdout: (t) => { out += t; },
+      stderr: (t) => { err += t; },
+      openPeer: () => Promise.resolve(fakePeer(s.blocks)),
+      onStopSignal: () => () => undefined,
+    };
+  });
+  afterEach(function () {
+    cleanup();
+    sinon.restore();
+  });
+
+  describe('main', function () {
+    it('when verifying an intact export, then it prints the report, writes the JSON report and exits 0', async function () {
+      writeBlocks(path.join(dir, 'blocks'), s.blocks);
+      const code = await main(['verify', '--from-dir', 'blocks', '--json', 'report.json'], io);
+      expect(code).to.equal(0);
+      expect(out).to.include('verdict: PASS');
+      const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as { verdict: string; polls: unknown[] };
+      expect(report.verdict).to.equal('PASS');
+      expect(report.polls).to.have.length(3);
+    });
+
+    it('when verifying a tampered export, then it exits 1', async function () {
+      const blocks = [...s.blocks];
+      blocks[2] = flipByteInData(blocks[2]!);
+      writeBlocks(path.join(dir, 'blocks'), blocks);
+      expect(await main(['verify', '--from-dir', 'blocks'], io)).to.equal(1);
+      expect(out).to.include('BROKEN at block 2');
+    });
+
+    it('when the command line is wrong, then it explains on stderr and exits 2', async function () {
+      expect(await main(['verify'], io)).to.equal(2);
+      expect(err).to.match(/--from-dir <dir> is required/);
+    });
+
+    it('when asked for help, then it prints the usage and exits 0', async function () {
+      expect(await main(['--help'], io)).to.equal(0);
+      expect(out).to.include('poll-ledger-audit receipt <receipt.json>');
+    });
+
+    it('when auditing through the peer, then it replays the peer blocks, closes the connection and exits 0', async function () {
+      const peer = fakePeer(s.blocks);
+      const code = await main(['--quiet'], { ...io, openPeer: () => Promise.resolve(peer) });
+      expect(code).to.equal(0);
+      expect(out).to.include('source             fake peer');
+      expect(peer.close.calledOnce).to.be.true;
+    });
+
+    it('when the peer cannot be reached, then it exits 2 with the reason', async function () {
+      const code = await main([], { ...io, openPeer: () => Promise.reject(new ConnectionError('cannot reach peer 127.0.0.1:1')) });
+      expect(code).to.equal(2);
+      expect(err).to.include('cannot reach peer 127.0.0.1:1');
+    });
+
+    it('when interrupted by SIGTERM, then it saves the checkpoint, exits 143, and a rerun resumes and passes', async function () {
+      let stop: ((signal: NodeJS.Signals) => void) | undefined;
+      const interrupting: Partial<CliIo> = {
+        ...io,
+        openPeer: () => Promise.resolve(fakePeer(s.blocks, (n) => { if (n === 3) stop?.('SIGTERM'); })),
+        onStopSignal: (handler) => { stop = handler; return () => { stop = undefined; }; },
+      };
+      expect(await main(['--checkpoint', 'cp.json', '--checkpoint-every', '100'], interrupting)).to.equal(143);
+      expect(err).to.include('SIGTERM');
+      const saved = JSON.parse(fs.readFileSync(path.join(dir, 'cp.json'), 'utf8')) as { nextBlock: number };
+      expect(saved.nextBlock).to.equal(4);
+      out = '';
+      expect(await main(['--checkpoint', 'cp.json'], io)).to.equal(0);
+      expect(out).to.include('3 this run');
+    });
+
+    it('when exporting, then each block is written as <n>.block and the export verifies', async function () {
+      expect(await main(['export', '--out', 'exported'], io)).to.equal(0);
+      expect(fs.readdirSync(path.join(dir, 'exported')).sort()).to.deep.equal(s.blocks.map((_, n) => `${n}.block`).sort());
+      expect(Buffer.compare(fs.readFileSync(path.join(dir, 'exported', '4.block')), Buffer.from(s.blocks[4]!))).to.equal(0);
+      expect(await main(['verify', '--from-dir', 'exported'], io)).to.equal(0);
+    });
+
+    it('when checking a receipt through the peer or an export, then exit 0 when it matches and 1 when it does not', async function () {
+      const b = s.revote.ballot;
+      const receipt = { pollId: b.pollId, ballotId: b.ballotId, txId: b.txId, blockNumber: s.revote.block, ballotHash: b.ballotHash };
+      fs.writeFileSync(path.join(dir, 'good.json'), JSON.stringify(receipt));
+      fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ ...receipt, ballotHash: 'f'.repeat(64) }));
+      fs.writeFileSync(path.join(dir, 'moved.json'), JSON.stringify({ ...receipt, blockNumber: 1 }));
+      writeBlocks(path.join(dir, 'blocks'), s.blocks);
+      expect(await main(['receipt', 'good.json'], io)).to.equal(0);
+      expect(out).to.include('receipt check: OK');
+      expect(await main(['receipt', 'bad.json'], io)).to.equal(1);
+      expect(await main(['receipt', 'good.json', '--from-dir', 'blocks', '--json', 'r.json'], io)).to.equal(0);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'r.json'), 'utf8'))).to.include({ verdict: 'OK', foundInBlock: s.revote.block });
+      out = '';
+      expect(await main(['receipt', 'moved.json', '--from-dir', 'blocks'], io)).to.equal(1);
+      expect(out).to.match(/block number +4 \(expected 1\) +MISMATCH/);
+      expect(await main(['receipt', 'missing.json'], io)).to.equal(2);
+    });
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * A small ledger with the records the real chaincode writes. Ballot hashes and the on-ledger tally are made with the
+ * chaincode's own domain code (@poll-ledger/chaincode/dist/domain), so when the auditor's independent recount agrees,
+ * both implementations agree.
+ */
+import { type Ballot, type Poll, ballotHash, referenceTally } from '@poll-ledger/chaincode/dist/domain';
+import { createHash } from 'node:crypto';
+import { Codes, LedgerBuilder, type Signer, type TxSpec, newTxId, ordererSigner } from './ledger-builder';
+
+export type Answers = Record<string, string[]>;
+
+export const voter = (name: string): string => createHash('sha256').update(`voter:${name}`).digest('hex');
+
+export function pollRecord(id: string, revotePolicy: 'none' | 'last-counts', status: Poll['status'] = 'draft'): Poll {
+  return {
+    id,
+    title: `Poll ${id}`,
+    description: '',
+    ownerMsp: 'CityMSP',
+    questions: [
+      {
+        id: 'q1', text: 'Colour?', type: 'single', minChoices: 1, maxChoices: 1,
+        options: [{ id: 'red', text: 'Red' }, { id: 'green', text: 'Green' }, { id: 'blue', text: 'Blue' }],
+      },
+      {
+        id: 'q2', text: 'Extras?', type: 'multi', minChoices: 0, maxChoices: 2,
+        options: [{ id: 'wifi', text: 'Wi-Fi' }, { id: 'usb', text: 'USB' }, { id: 'ac', text: 'AC' }],
+      },
+    ],
+    opensAt: '2026-01-01T00:00:00.000Z',
+    closesAt: '2026-12-31T00:00:00.000Z',
+    revotePolicy,
+    resultsVisibility: 'after-close',
+    status,
+    createdTxId: 'create',
+    updatedTxId: 'update',
+  };
+}
+
+export function ballotRecord(pollId: string, ballotId: string, answers: Answers, txId: string, castAt: string): Ballot {
+  const content = { pollId, ballotId, answers, castAt, txId };
+  return { ...content, ballotHash: ballotHash(content) };
+}
+
+/** One CastBallot transaction; the record's castAt and txId are the transaction's own. */
+export function castTx(pollId: string, name: string, answers: Answers, options: { code?: number; minute?: number } = {}): TxSpec & { ballot: Ballot } {
+  const txId = newTxId();
+  const timestamp = `2026-06-01T12:${String(options.minute ?? 0).padStart(2, '0')}:07.123Z`;
+  const ballot = ballotRecord(pollId, voter(name), answers, txId, timestamp);
+  return {
+    txId,
+    fn: 'CastBallot',
+    timestamp,
+    ...(options.code === undefined ? {} : { code: options.code }),
+    writes: [{ key: `ballot~${pollId}~${ballot.ballotId}`, value: ballot }],
+    ballot,
+  };
+}
+
+export function pollTx(poll: Poll, fn: string, extra: TxSpec['writes'] = []): TxSpec {
+  return { fn, writes: [{ key: `poll~${poll.id}`, value: poll }, ...extra] };
+}
+
+/** The final TallyPoll step: the tally state with done: true, and the poll marked tallied, in one transaction. */
+export function tallyTx(poll: Poll, ballots: readonly Ballot[]): TxSpec {
+  const tally = referenceTally(poll, ballots);
+  const last = [...ballots].sort((a, b) => (a.ballotId < b.ballotId ? -1 : 1)).at(-1);
+  const state = { pollId: poll.id, cursor: last === undefined ? '' : `ballot~${poll.id}~${last.ballotId}`, done: true, ...tally };
+  return {
+    fn: 'TallyPoll',
+    writes: [
+      { key: `tally~${poll.id}`, value: state },
+      { key: `poll~${poll.id}`, value: { ...poll, status: 'tallied' } },
+    ],
+  };
+}
+
+export interface Scenario {
+  readonly builder: LedgerBuilder;
+  readonly blocks: Uint8Array[];
+  /** The ballot of alice's re-vote on the last-counts poll, and the block it is in. */
+  readonly revote: { readonly ballot: Ballot; readonly block: number };
+  readonly firstVote: { readonly ballot: Ballot; readonly block: number };
+  /** The block holding the last-counts poll's final tally. */
+  readonly tallyBlock: number;
+}
+
+/**
+ * Polls `lc` (last-counts, tallied), `nv` (none, tallied) and `op` (still open). Alice re-votes on `lc`; a conflicting
+ * ballot (MVCC) and an under-endorsed ballot are in blocks but invalid, as are a second ballot by dave on `nv`.
+ *   lc: alice {blue; usb}, bob {green}, carol {blue; wifi}   → red 0, green 1, blue 2; wifi 1, usb 1, ac 0
+ *   nv: dave {red}
+ */
+export function scenario(signer: Signer = ordererSigner): Scenario {
+  const b = new LedgerBuilder(signer);
+  const lc = pollRecord('lc', 'last-counts');
+  const nv = pollRecord('nv', 'none');
+  const op = pollRecord('op', 'none');
+  b.addBlock([lc, nv, op].map((p) => pollTx(p, 'CreatePoll', [{ key: `pollstatus~draft~${p.id}`, value: {} }])));
+  const open = (p: Poll): Poll => ({ ...p, status: 'open' });
+  b.addBlock([lc, nv, op].map((p) => pollTx(open(p), 'OpenPoll')));
+
+  const alice1 = castTx('lc', 'alice', { q1: ['red'], q2: [] });
+  const bob = castTx('lc', 'bob', { q1: ['green'], q2: [] });
+  const carol = castTx('lc', 'carol', { q1: ['blue'], q2: ['wifi'] });
+  const dave = castTx('nv', 'dave', { q1: ['red'], q2: [] });
+  const erin = castTx('lc', 'erin', { q1: ['red'], q2: ['ac'] }, { code: Codes.MVCC_READ_CONFLICT });
+  const frank = castTx('nv', 'frank', { q1: ['blue'], q2: [] }, { code: Codes.ENDORSEMENT_POLICY_FAILURE });
+  const gina = castTx('op', 'gina', { q1: ['green'], q2: ['usb', 'wifi'] });
+  const firstBlock = b.addBlock([alice1, bob, carol, dave, erin, frank, gina]);
+
+  const alice2 = castTx('lc', 'alice', { q1: ['blue'], q2: ['usb'] }, { minute: 5 });
+  const dave2 = castTx('nv', 'dave', { q1: ['green'], q2: [] }, { code: Codes.MVCC_READ_CONFLICT, minute: 5 });
+  const revoteBlock = b.addBlock([alice2, dave2]);
+
+  const closed = (p: Poll): Poll => ({ ...p, status: 'closed' });
+  b.addBlock([pollTx(closed(lc), 'ClosePoll'), pollTx(closed(nv), 'ClosePoll')]);
+  const tallyBlock = b.addBlock([tallyTx(closed(lc), [alice2.ballot, bob.ballot, carol.ballot]), tallyTx(closed(nv), [dave.ballot])]);
+  return {
+    builder: b,
+    blocks: b.blocks,
+    revote: { ballot: alice2.ballot, block: revoteBlock },
+    firstVote: { ballot: alice1.ballot, block: firstBlock },
+    tallyBlock,
+  };
+}
