@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
-export const runDir = process.env.POLL_LEDGER_E2E_RUN_DIR ?? path.join(repoRoot, '.run-e2e');
+export const runDir = path.resolve(process.env.POLL_LEDGER_E2E_RUN_DIR ?? path.join(repoRoot, '.run-e2e'));
 export const portOffset = process.env.POLL_LEDGER_E2E_PORT_OFFSET ?? '10000';
 
 export interface OrgInfo {
