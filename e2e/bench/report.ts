@@ -1,0 +1,91 @@
+/** Prints the results the way Hyperledger Caliper reports a round: one table row per phase. */
+import type { Kind } from './config';
+import { MACHINE, OTHER, type CpuUse } from './cpu';
+import type { PhaseRun, Summary } from './stats';
+
+export interface PhaseResult {
+  kind: Kind;
+  mode: 'closed' | 'open';
+  /** Transactions in flight (closed loop) or the target send rate (open loop). */
+  level: number;
+  label: string;
+  run: PhaseRun;
+  summary: Summary;
+  cpu: CpuUse[];
+  wallS: number;
+}
+
+/** A Markdown table with padded columns, readable in a terminal and pasteable into docs. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f0 = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '-');
+const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '-');
+
+function failures(s: Summary): string {
+  if (s.failures.size === 0) return '-';
+  return [...s.failures].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ×${String(n)}`).join(', ');
+}
+
+export function resultsTable(results: PhaseResult[]): string {
+  const headers = ['Name', 'Load', 'Succ', 'Fail', 'Send rate (tx/s)', 'Throughput (tx/s)', 'Goodput (tx/s)',
+    'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'Max (ms)', 'MVCC', 'Backlog / max in flight', 'Failures by code'];
+  const rows = results.map((r) => [
+    r.kind, r.label, String(r.summary.succ), String(r.summary.fail), f1(r.summary.sendRate), f1(r.summary.throughput),
+    f1(r.summary.goodput), f0(r.summary.p50), f0(r.summary.p95), f0(r.summary.p99), f0(r.summary.max), String(r.summary.mvcc),
+    `${String(r.run.backlog)} / ${String(r.run.maxInFlight)}`, failures(r.summary),
+  ]);
+  return table(headers, rows);
+}
+
+/** One table per kind: a row per process, a column per phase, CPU-seconds and % of one core. */
+export function cpuTable(results: PhaseResult[]): string {
+  const names = new Map<string, number>();
+  for (const r of results) for (const u of r.cpu) names.set(u.name, (names.get(u.name) ?? 0) + u.seconds);
+  const fixed = [OTHER, MACHINE];
+  // Idle processes (the CAs, the other chaincode's servers) would only add rows of zeros.
+  const ordered = [...names].filter(([n, s]) => !fixed.includes(n) && s >= 0.05).sort((a, b) => b[1] - a[1]).map(([n]) => n);
+  ordered.push(...fixed.filter((n) => names.has(n)));
+  const rows = ordered.map((name) => [name, ...results.map((r) => {
+    const use = r.cpu.find((u) => u.name === name);
+    return use ? `${f1(use.seconds)} s ${f0(use.percent)}%` : '-';
+  })]);
+  return table(['process', ...results.map((r) => `${r.label} (${f0(r.wallS)} s)`)], rows);
+}
+
+/** Whether an open-loop phase kept up: the same rule that stops the series. */
+export function keptUp(r: PhaseResult, maxP95Ms: number): boolean {
+  return r.summary.goodput >= 0.8 * r.level && r.summary.p95 <= maxP95Ms;
+}
+
+/** The highest open-loop rate a kind kept up with. */
+export function sustained(results: PhaseResult[], kind: Kind, maxP95Ms: number): number {
+  const ok = results.filter((r) => r.kind === kind && r.mode === 'open' && keptUp(r, maxP95Ms));
+  return Math.max(0, ...ok.map((r) => r.level));
+}
+
+/** Goodput of a kind's closed-loop phase with the most in flight: the nearest to its capacity. */
+function closedGoodput(results: PhaseResult[], kind: Kind): number {
+  const closed = results.filter((r) => r.kind === kind && r.mode === 'closed').sort((a, b) => b.level - a.level);
+  return closed[0]?.summary.goodput ?? NaN;
+}
+
+export function ratiosTable(results: PhaseResult[], maxP95Ms: number): string {
+  const closed = (kind: Kind): number => closedGoodput(results, kind);
+  const verdict = (x: number): string => (Number.isFinite(x) ? (x >= 0.9 ? 'met' : 'NOT met') : '-');
+  const ratio = (name: string, a: number, b: number, goal: string, check: boolean): string[] =>
+    [name, f2(a / b), goal, check ? verdict(a / b) : ''];
+  const conflicts = results.reduce((a, r) => a + r.summary.mvcc, 0);
+  return table(['ratio', 'value', 'goal', 'goal met?'], [
+    ratio('REST / direct, goodput at the highest closed-loop concurrency', closed('rest'), closed('direct'), '≥ 0.9', true),
+    ratio('ballot (direct) / baseline, same', closed('direct'), closed('baseline'), '≥ 0.9', true),
+    ratio('ballot (REST) / baseline, same', closed('rest'), closed('baseline'), '', false),
+    ratio('REST / direct, highest sustained open-loop rate', sustained(results, 'rest', maxP95Ms), sustained(results, 'direct', maxP95Ms), '', false),
+    ratio('ballot (direct) / baseline, highest sustained open-loop rate', sustained(results, 'direct', maxP95Ms), sustained(results, 'baseline', maxP95Ms), '', false),
+    ['MVCC conflicts, all phases', String(conflicts), '0', conflicts === 0 ? 'met' : 'NOT met'],
+  ]);
+}

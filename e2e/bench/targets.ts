@@ -1,0 +1,154 @@
+/**
+ * The three things measured, each as an Operation: a ballot through REST, the same
+ * ballot straight through fabric-gateway, and the baseline's blind write.
+ */
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { connect, GatewayError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import { createSigning, type SignerKind } from '@poll-ledger/gateway/dist/fabric/signer';
+import { createHash, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chaincodeErrorCode, connectAs, newGrpcClient } from '../test/support/fabric';
+import { readNetworkInfo } from '../test/support/network';
+import { colourPoll, uniquePollId } from '../test/support/polls';
+import { apiKeys, call, gatewayUrl } from '../test/support/rest';
+import type { Kind } from './config';
+import type { Operation, Outcome } from './load';
+
+export interface Target {
+  kind: Kind;
+  /** The operation of one phase; TAG keeps its voters and keys apart from every other phase. */
+  operation(tag: string): Operation;
+  /** Read conflicts retried out of sight so far (the REST gateway's retry counter). */
+  hiddenMvcc(): Promise<number>;
+  close(): void;
+}
+
+const statusNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+
+function answersFor(i: number): Record<string, string[]> {
+  return { q1: [['red', 'green', 'blue'][i % 3] ?? 'red'], q2: [['wifi', 'usb', 'ac'][i % 3] ?? 'wifi'] };
+}
+
+const sha256hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Creates and opens one poll for a kind's ballots. */
+export async function openPoll(prefix: string): Promise<string> {
+  const admin = connectAs('city', 'poll-admin');
+  try {
+    const id = uniquePollId(prefix);
+    await admin.contract.submitTransaction('CreatePoll', JSON.stringify(colourPoll(id)));
+    await admin.contract.submitTransaction('OpenPoll', id);
+    return id;
+  } finally {
+    admin.close();
+  }
+}
+
+/**
+ * The city's ballot-relay as a fabric-gateway client of CHAINCODE. It signs with the
+ * same signer as the REST gateway (node-crypto by default), so REST/direct compares
+ * the REST layer and not two signers.
+ */
+function connectRelay(chaincode: string, signer: SignerKind): { contract: Contract; close: () => void } {
+  const net = readNetworkInfo();
+  const org = net.orgs.city;
+  const files = org?.identities['ballot-relay'];
+  if (!org || !files) throw new Error('no city ballot-relay in network.json');
+  const client = newGrpcClient('city');
+  const signing = createSigning(signer, createPrivateKey(fs.readFileSync(files.keyPath)));
+  const gateway = connect({
+    client,
+    identity: { mspId: org.mspId, credentials: fs.readFileSync(files.certPath) },
+    signer: signing.signer,
+    hash: signing.hash,
+    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 15_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  const contract = gateway.getNetwork(net.channel).getContract(chaincode);
+  return { contract, close: () => { gateway.close(); client.close(); } };
+}
+
+/** submitAsync + getStatus, as the issue asks: endorse, order, then wait for the commit. */
+async function submit(contract: Contract, name: string, args: string[]): Promise<Outcome> {
+  try {
+    const tx = await contract.submitAsync(name, { arguments: args });
+    const status = await tx.getStatus();
+    return { ok: status.successful, committed: true, code: statusNames.get(status.code) ?? String(status.code) };
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      return { ok: false, committed: false, code: chaincodeErrorCode(err) ?? `${err.name} ${grpcStatus[err.code]}` };
+    }
+    return { ok: false, committed: false, code: `CLIENT_ERROR ${String(err)}`.slice(0, 60) };
+  }
+}
+
+export async function restTarget(): Promise<Target> {
+  const pollId = await openPoll('bench-rest');
+  const key = apiKeys()['ballot-relay'];
+  return {
+    kind: 'rest',
+    operation: (tag) => async (i) => {
+      let reply;
+      try {
+        reply = await call<{ blockNumber?: number; error?: { code?: string } }>('POST', `/v1/polls/${pollId}/ballots`, {
+          key, body: { citizenId: `${tag}-${String(i)}`, answers: answersFor(i) }, headers: { 'idempotency-key': randomUUID() },
+        });
+      } catch (err) {
+        return { ok: false, committed: false, code: `FETCH_ERROR ${String(err)}`.slice(0, 60) };
+      }
+      if ((reply.status === 201 || reply.status === 200) && typeof reply.body.blockNumber === 'number') {
+        return { ok: true, committed: true, code: 'VALID' };
+      }
+      const code = reply.body.error?.code ?? 'COMMIT_UNKNOWN';
+      // These two were ordered and committed, just not as VALID.
+      return { ok: false, committed: code === 'TRANSACTION_INVALID' || code === 'LEDGER_CONFLICT', code: `${String(reply.status)} ${code}` };
+    },
+    hiddenMvcc: async () => {
+      const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+      const match = /^fabric_retries_total\{kind="mvcc"\} (\d+)/m.exec(text);
+      return Number(match?.[1] ?? 0);
+    },
+    close: () => undefined,
+  };
+}
+
+export async function directTarget(signer: SignerKind): Promise<Target> {
+  const pollId = await openPoll('bench-direct');
+  const relay = connectRelay(readNetworkInfo().chaincode, signer);
+  return {
+    kind: 'direct',
+    operation: (tag) => (i) => {
+      // A voter token and an Idempotency-Key hash, as the gateway would make them.
+      const token = sha256hex(`${tag}\u0000${String(i)}`);
+      return submit(relay.contract, 'CastBallot', [pollId, token, JSON.stringify(answersFor(i)), sha256hex(randomUUID())]);
+    },
+    hiddenMvcc: () => Promise.resolve(0),
+    close: relay.close,
+  };
+}
+
+export function baselineTarget(signer: SignerKind): Target {
+  const relay = connectRelay('baseline', signer);
+  return {
+    kind: 'baseline',
+    // ~100 bytes of value under a key of its own: nothing to read, nothing to conflict with.
+    operation: (tag) => (i) => submit(relay.contract, 'Put', [`${tag}-${String(i)}`, randomBytes(50).toString('hex')]),
+    hiddenMvcc: () => Promise.resolve(0),
+    close: relay.close,
+  };
+}
+
+/** Retries the first transaction until it commits: gossip needs a while to learn a new chaincode's endorsers. */
+export async function waitUntilReady(target: Target, timeoutMs: number): Promise<void> {
+  const op = target.operation(`ready-${String(Date.now())}`);
+  const until = Date.now() + timeoutMs;
+  let last: Outcome | undefined;
+  for (let i = 0; Date.now() < until; i++) {
+    last = await op(i);
+    if (last.ok) return;
+    await sleep(1000);
+  }
+  throw new Error(`${target.kind} never became ready: ${last?.code ?? 'no attempt'}`);
+}
