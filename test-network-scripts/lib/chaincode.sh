@@ -62,10 +62,18 @@ start_cc_server() { # org
     || fatalln "the chaincode server of $org did not start, see $LOG_DIR/$name.log"
 }
 
+# Sets ORDERER_FLAGS (an array, so paths with spaces survive).
 _orderer_flags() {
   local org
   org=$(orderer_orgs | awk '{print $1}')
-  echo "-o $HOST:$(orderer_port "$org") --tls --cafile $RUN_DIR/orgs/$org/orderers/orderer0/tls/ca.crt"
+  ORDERER_FLAGS=(-o "$HOST:$(orderer_port "$org")" --tls --cafile "$RUN_DIR/orgs/$org/orderers/orderer0/tls/ca.crt")
+}
+
+# True when ORG has already approved this exact definition, e.g. before a failed commit.
+_approved_by() { # org seq
+  local approved
+  approved=$(peer_cli_env "$1"; "$FABRIC_BIN/peer" lifecycle chaincode queryapproved -C "$CHANNEL_NAME" -n "$CC_NAME" --sequence "$2" -O json 2>/dev/null || true)
+  [ "$(echo "$approved" | _json_field 'j.version')" = "$CC_LABEL" ]
 }
 
 deploy_chaincode() {
@@ -95,11 +103,15 @@ deploy_chaincode() {
   fi
   seq=$(( ${committed_seq:-0} + 1 ))
   local common=(-C "$CHANNEL_NAME" -n "$CC_NAME" -v "$CC_LABEL" --sequence "$seq" --signature-policy "$CC_ENDORSEMENT_POLICY")
+  _orderer_flags
   for org in "${ORGS[@]}"; do
+    if _approved_by "$org" "$seq"; then
+      infoln "  ${ORG_MSP[$org]} has already approved sequence $seq"
+      continue
+    fi
     infoln "  approving definition (sequence $seq) for ${ORG_MSP[$org]}"
     (peer_cli_env "$org"
-     # shellcheck disable=SC2046
-     "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg "${common[@]}" --package-id "$CC_PACKAGE_ID" $(_orderer_flags) \
+     "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg "${common[@]}" --package-id "$CC_PACKAGE_ID" "${ORDERER_FLAGS[@]}" \
        >>"$LOG_DIR/peer-cli.log" 2>&1) || fatalln "approveformyorg failed for $org, see $LOG_DIR/peer-cli.log"
   done
   infoln "  committing definition (sequence $seq)"
@@ -108,8 +120,7 @@ deploy_chaincode() {
     peers+=(--peerAddresses "$HOST:$(peer_port "$org")" --tlsRootCertFiles "$RUN_DIR/orgs/$org/peers/peer0/tls/ca.crt")
   done
   (peer_cli_env city
-   # shellcheck disable=SC2046
-   "$FABRIC_BIN/peer" lifecycle chaincode commit "${common[@]}" "${peers[@]}" $(_orderer_flags) \
+   "$FABRIC_BIN/peer" lifecycle chaincode commit "${common[@]}" "${peers[@]}" "${ORDERER_FLAGS[@]}" \
      >>"$LOG_DIR/peer-cli.log" 2>&1) || fatalln "commit of the chaincode definition failed, see $LOG_DIR/peer-cli.log"
   successln "Chaincode '$CC_NAME' $CC_LABEL committed on '$CHANNEL_NAME' (sequence $seq, policy $CC_ENDORSEMENT_POLICY)"
   wait_endorsers
