@@ -14,7 +14,7 @@ export const REDACT_PATHS = [
   'req.body.citizenId',
   'req.headers.authorization',
   'req.headers["x-api-key"]',
-  // A caller might build idempotency keys from citizen data; only its hash (requestId) is needed.
+  // A caller might build idempotency keys from citizen data; only its keyed hash (requestId) is needed.
   'req.headers["idempotency-key"]',
   'headers.authorization',
   'headers["x-api-key"]',

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { CommitPendingError } from '../errors';
+import { ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
 import type { LedgerClient } from '../fabric/ledger';
 import type { Role } from '../roles';
 import { decode, query, sha256hex } from './codec';
@@ -25,6 +25,11 @@ interface CastBallotResult {
   txId: string;
   replaced: boolean;
   duplicate: boolean;
+  /**
+   * With `duplicate`: the retried request is an earlier ballot of a voter who has re-voted since; the
+   * receipt is that earlier request's own txId/ballotHash. Still answered as a replay.
+   */
+  superseded?: boolean;
 }
 
 /** The per-poll pseudonym of a citizen: HMAC-SHA256(secret, pollId ‖ NUL ‖ citizenId), hex. */
@@ -32,9 +37,24 @@ export function voterToken(secret: string, pollId: string, citizenId: string): s
   return createHmac('sha256', secret).update(`${pollId}\u0000${citizenId}`, 'utf8').digest('hex');
 }
 
-/** Scoped to the caller's key so that two callers cannot collide on the same Idempotency-Key. */
-export function requestIdFor(callerKeyId: string, idempotencyKey: string): string {
-  return sha256hex(`${callerKeyId}:${idempotencyKey}`);
+/**
+ * The requestId stored with the ballot on the ledger: HMAC-SHA256(secret, "poll-ledger:request-id" ‖ NUL
+ * ‖ callerKeyId ‖ NUL ‖ idempotencyKey), hex. Keyed, because every channel member can read it and a
+ * caller may derive Idempotency-Keys from citizen data (a plain hash could be reversed by dictionary);
+ * domain-separated from the voter token, which uses the same secret. Scoped to the caller's key so that
+ * two callers cannot collide on the same Idempotency-Key.
+ */
+export function requestIdFor(secret: string, callerKeyId: string, idempotencyKey: string): string {
+  return createHmac('sha256', secret).update(`poll-ledger:request-id\u0000${callerKeyId}\u0000${idempotencyKey}`, 'utf8').digest('hex');
+}
+
+/**
+ * Whether a failed cast may still be (or become) recorded on the ledger: everything except a refusal
+ * at endorsement and a transaction committed as invalid. Its fingerprint is then kept, so the key
+ * cannot be reused for different answers while the first transaction may yet commit.
+ */
+function mayHaveBeenRecorded(err: unknown): boolean {
+  return !(err instanceof ChaincodeError || err instanceof TransactionInvalidError);
 }
 
 /** Answers with sorted question ids and option ids, as the chaincode canonicalises them. */
@@ -65,10 +85,13 @@ export class BallotService {
   /** Casts once per (caller, Idempotency-Key); repeats get the first receipt. */
   async cast(caller: Caller, pollId: string, ballot: BallotIn, idempotencyKey: string): Promise<CastOutcome> {
     const ballotId = voterToken(this.#options.voterTokenSecret, pollId, ballot.citizenId);
-    const requestId = requestIdFor(caller.keyId, idempotencyKey);
+    const requestId = requestIdFor(this.#options.voterTokenSecret, caller.keyId, idempotencyKey);
     const fingerprint = sha256hex(`${pollId}\u0000${ballotId}\u0000${canonicalAnswers(ballot.answers)}`);
-    const outcome = await this.#store.run(requestId, fingerprint, () =>
-      this.#submit(caller.role, pollId, ballotId, ballot.answers, requestId),
+    const outcome = await this.#store.run(
+      requestId,
+      fingerprint,
+      () => this.#submit(caller.role, pollId, ballotId, ballot.answers, requestId),
+      { mayHaveTakenEffect: mayHaveBeenRecorded },
     );
     return { receipt: outcome.value.receipt, replayed: outcome.replayed || outcome.value.replayed };
   }
@@ -82,6 +105,7 @@ export class BallotService {
     const cast = decode<CastBallotResult>(submitted.result);
     const blockNumber = submitted.blockNumber ?? (await this.#blockOf(role, cast.txId));
     const receipt = { pollId: cast.pollId, ballotId: cast.ballotId, txId: cast.txId, blockNumber, ballotHash: cast.ballotHash };
+    // A superseded duplicate (the voter re-voted since) still answers with this request's own receipt.
     return { receipt, replayed: cast.duplicate };
   }
 

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { BallotService, requestIdFor, voterToken, type CastOutcome } from '../../src/domain/ballots';
 import { IdempotencyStore } from '../../src/domain/idempotency';
-import { CommitPendingError } from '../../src/errors';
+import { ChaincodeError, CommitPendingError, LedgerUnavailableError } from '../../src/errors';
 import { expect } from '../chai';
 import { bytes, fakeLedger, type FakeLedger } from '../fakes';
 import { SECRET, TX_ID } from '../fixtures';
@@ -9,8 +9,8 @@ import { SECRET, TX_ID } from '../fixtures';
 const CITIZEN = 'citizen-4711-alice';
 const caller = { keyId: 'platform', role: 'ballot-relay' } as const;
 
-function castResult(ballotId: string, duplicate = false, txId = TX_ID) {
-  return bytes({ pollId: 'p1', ballotId, ballotHash: 'h'.repeat(64), txId, replaced: false, duplicate });
+function castResult(ballotId: string, duplicate = false, txId = TX_ID, extra: Record<string, unknown> = {}) {
+  return bytes({ pollId: 'p1', ballotId, ballotHash: 'h'.repeat(64), txId, replaced: false, duplicate, ...extra });
 }
 
 describe('ballots', () => {
@@ -34,8 +34,23 @@ describe('ballots', () => {
   });
 
   describe('requestIdFor', () => {
-    it('when computed, then it is sha256hex(callerKeyId + ":" + idempotencyKey)', () => {
-      expect(requestIdFor('platform', 'key-1')).to.equal(createHash('sha256').update('platform:key-1').digest('hex'));
+    it('when computed, then it is HMAC-SHA256(secret, "poll-ledger:request-id" NUL keyId NUL key) in hex', () => {
+      const expected = createHmac('sha256', SECRET).update('poll-ledger:request-id\u0000platform\u0000key-1').digest('hex');
+      expect(requestIdFor(SECRET, 'platform', 'key-1')).to.equal(expected).and.match(/^[0-9a-f]{64}$/);
+    });
+
+    it('when computed, then it is not the unkeyed hash, so a dictionary of keys cannot reverse it without the secret', () => {
+      expect(requestIdFor(SECRET, 'platform', 'key-1')).to.not.equal(createHash('sha256').update('platform:key-1').digest('hex'));
+      expect(requestIdFor(SECRET, 'platform', 'key-1')).to.not.equal(requestIdFor(`${SECRET}x`, 'platform', 'key-1'));
+    });
+
+    it('when keyId and key are shifted across the separator, then the ids still differ', () => {
+      expect(requestIdFor(SECRET, 'a:b', 'c')).to.not.equal(requestIdFor(SECRET, 'a', 'b:c'));
+      expect(requestIdFor(SECRET, 'ab', 'c')).to.not.equal(requestIdFor(SECRET, 'a', 'bc'));
+    });
+
+    it('when the same inputs give a voter token, then it differs from the requestId (domain separation)', () => {
+      expect(requestIdFor(SECRET, 'p1', CITIZEN)).to.not.equal(voterToken(SECRET, 'p1', CITIZEN));
     });
   });
 
@@ -61,7 +76,7 @@ describe('ballots', () => {
       expect(request).to.deep.equal({
         role: 'ballot-relay',
         name: 'CastBallot',
-        args: ['p1', token, '{"q1":["red"]}', requestIdFor('platform', 'key-1')],
+        args: ['p1', token, '{"q1":["red"]}', requestIdFor(SECRET, 'platform', 'key-1')],
       });
       expect(JSON.stringify(ledger.submit.firstCall.args)).to.not.include(CITIZEN);
     });
@@ -100,6 +115,55 @@ describe('ballots', () => {
       const again = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['x'], q2: ['a', 'b'] } }, 'k');
       expect(again.replayed).to.equal(true);
       expect(ledger.submit.callCount).to.equal(1);
+    });
+
+    it('when the chaincode answers duplicate with superseded, then the earlier receipt is returned as a replay', async () => {
+      const originalTx = 'd'.repeat(64);
+      ledger.submit.callsFake((_request, options) => {
+        const result = castResult(token, true, originalTx, { superseded: true });
+        expect(options?.skipCommitIf?.(result)).to.equal(true);
+        return Promise.resolve({ result, txId: 'e'.repeat(64) });
+      });
+      ledger.commitStatus.resolves({ txId: originalTx, validationCode: 0, valid: true, blockNumber: 3 });
+      const outcome = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'key-1');
+      expect(outcome).to.deep.equal({
+        receipt: { pollId: 'p1', ballotId: token, txId: originalTx, blockNumber: 3, ballotHash: 'h'.repeat(64) },
+        replayed: true,
+      });
+    });
+
+    it('when a cast ended pending, then the same key with different answers is IDEMPOTENCY_KEY_REUSED and never reaches the ledger', async () => {
+      ledger.submit.rejects(new CommitPendingError(TX_ID));
+      await expect(service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k')).to.be.rejectedWith(CommitPendingError);
+      const error = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['blue'] } }, 'k').catch((err: unknown) => err);
+      expect(error).to.include({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(ledger.submit.callCount).to.equal(1);
+    });
+
+    it('when a cast ended pending, then a retry with the same answers runs again and gets the chaincode duplicate receipt', async () => {
+      ledger.submit.onFirstCall().rejects(new CommitPendingError(TX_ID));
+      ledger.submit.onSecondCall().resolves({ result: castResult(token, true), txId: 'e'.repeat(64) });
+      ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+      await expect(service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k')).to.be.rejectedWith(CommitPendingError);
+      const again = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k');
+      expect(again.replayed).to.equal(true);
+      expect(again.receipt).to.include({ txId: TX_ID, blockNumber: 5 });
+      expect(ledger.submit.callCount).to.equal(2);
+    });
+
+    it('when a cast failed with an unknown ledger error, then the key is still bound to its answers', async () => {
+      ledger.submit.rejects(new LedgerUnavailableError('the ledger is not reachable'));
+      await expect(service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k')).to.be.rejected;
+      const error = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['blue'] } }, 'k').catch((err: unknown) => err);
+      expect(error).to.include({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    });
+
+    it('when the chaincode refused the cast, then the key may be reused with corrected answers', async () => {
+      ledger.submit.onFirstCall().rejects(new ChaincodeError('INVALID_ANSWER', 'unknown option'));
+      ledger.submit.onSecondCall().resolves({ result: castResult(token), txId: TX_ID, blockNumber: 1 });
+      await expect(service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['nope'] } }, 'k')).to.be.rejectedWith(ChaincodeError);
+      const outcome = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k');
+      expect(outcome.replayed).to.equal(false);
     });
 
     it('when two callers use the same Idempotency-Key, then they do not share receipts', async () => {

@@ -48,6 +48,68 @@ describe('IdempotencyStore', () => {
     expect(await s.run('k', 'f', work)).to.deep.equal({ value: 'ok', replayed: false });
   });
 
+  describe('when a failure may have taken effect (outcome unknown)', () => {
+    const unknown = { mayHaveTakenEffect: () => true };
+
+    it('when the same key comes with a different fingerprint, then it is IDEMPOTENCY_KEY_REUSED and the work does not run', async () => {
+      const s = store();
+      await expect(s.run('k', 'f1', () => Promise.reject(new Error('pending')), unknown)).to.be.rejectedWith('pending');
+      const work = sinon.stub().resolves('b');
+      const error = await s.run('k', 'f2', work, unknown).catch((err: unknown) => err);
+      expect(error).to.be.instanceOf(ApiError).and.include({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(work.callCount).to.equal(0);
+    });
+
+    it('when the same fingerprint retries, then the work runs again and its value is remembered', async () => {
+      const s = store();
+      await expect(s.run('k', 'f', () => Promise.reject(new Error('pending')), unknown)).to.be.rejected;
+      const work = sinon.stub().resolves('receipt');
+      expect(await s.run('k', 'f', work, unknown)).to.deep.equal({ value: 'receipt', replayed: false });
+      expect(await s.run('k', 'f', work, unknown)).to.deep.equal({ value: 'receipt', replayed: true });
+      expect(work.callCount).to.equal(1);
+    });
+
+    it('when the retry fails for certain, then the earlier unknown outcome still binds the key', async () => {
+      const s = store();
+      await expect(s.run('k', 'f', () => Promise.reject(new Error('pending')), unknown)).to.be.rejected;
+      const certain = { mayHaveTakenEffect: () => false };
+      await expect(s.run('k', 'f', () => Promise.reject(new Error('refused')), certain)).to.be.rejected;
+      await expect(s.run('k', 'f2', () => Promise.resolve('b'), certain)).to.be.rejectedWith(ApiError);
+    });
+
+    it('when a same-fingerprint retry is in flight, then concurrent duplicates share it', async () => {
+      const s = store();
+      await expect(s.run('k', 'f', () => Promise.reject(new Error('pending')), unknown)).to.be.rejected;
+      let finish: (value: string) => void = () => undefined;
+      const work = sinon.stub().returns(new Promise<string>((resolve) => (finish = resolve)));
+      const calls = [s.run('k', 'f', work, unknown), s.run('k', 'f', work, unknown)];
+      finish('receipt');
+      expect((await Promise.all(calls)).map((o) => o.replayed)).to.deep.equal([false, true]);
+      expect(work.callCount).to.equal(1);
+    });
+
+    it('when the remembered fingerprint is older than the TTL, then the key is free again', async () => {
+      const s = store(10, 1000);
+      await expect(s.run('k', 'f1', () => Promise.reject(new Error('pending')), unknown)).to.be.rejected;
+      now = 1000;
+      expect(await s.run('k', 'f2', () => Promise.resolve('b'), unknown)).to.deep.equal({ value: 'b', replayed: false });
+    });
+
+    it('when more keys than the bound are remembered, then the oldest fingerprint is forgotten', async () => {
+      const s = store(1);
+      await expect(s.run('a', 'f1', () => Promise.reject(new Error('pending')), unknown)).to.be.rejected;
+      await s.run('b', 'f', () => Promise.resolve('v'));
+      expect(s.size).to.equal(1);
+      expect((await s.run('a', 'f2', () => Promise.resolve('w'))).replayed).to.equal(false);
+    });
+  });
+
+  it('when the failure is certain (no mayHaveTakenEffect), then the key may be used for a different request', async () => {
+    const s = store();
+    await expect(s.run('k', 'f1', () => Promise.reject(new Error('refused')))).to.be.rejected;
+    expect(await s.run('k', 'f2', () => Promise.resolve('b'))).to.deep.equal({ value: 'b', replayed: false });
+  });
+
   it('when the work throws synchronously, then it is still reported as a rejection', async () => {
     const s = store();
     const work = () => {

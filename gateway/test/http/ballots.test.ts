@@ -2,7 +2,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import request from 'supertest';
 import { voterToken } from '../../src/domain/ballots';
 import { expect } from '../chai';
-import { fromChaincodeError } from '../../src/errors';
+import { CommitPendingError, fromChaincodeError } from '../../src/errors';
 import { bytes, serviceError } from '../fakes';
 import { BALLOT_ID, KEYS, SECRET, TX_ID } from '../fixtures';
 import { errorOf, issuesOf, setup } from './helpers';
@@ -61,6 +61,34 @@ describe('http ballots', () => {
     const res = await cast(app, 'key-1', { citizenId: CITIZEN, answers: { q1: ['blue'] } });
     expect(res.status).to.equal(422);
     expect(errorOf(res).code).to.equal('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('when a cast got 202 and its tx commits later, then the same key with different answers is 422, not a 200 replay', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.onFirstCall().rejects(new CommitPendingError(TX_ID));
+    // What the chaincode would answer once the first tx committed: the first ballot as a duplicate.
+    ledger.submit.onSecondCall().resolves({ result: castResult(true), txId: 'e'.repeat(64) });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+    expect((await cast(app)).status).to.equal(202);
+    const res = await cast(app, 'key-1', { citizenId: CITIZEN, answers: { q1: ['blue'] } });
+    expect(res.status).to.equal(422);
+    expect(errorOf(res).code).to.equal('IDEMPOTENCY_KEY_REUSED');
+    expect(ledger.submit.callCount).to.equal(1);
+    const retry = await cast(app);
+    expect(retry.status).to.equal(200);
+    expect(retry.headers['idempotent-replayed']).to.equal('true');
+    expect(retry.body).to.deep.equal(RECEIPT);
+  });
+
+  it('when the chaincode reports a superseded duplicate, then 200 Idempotent-Replayed with that receipt only', async () => {
+    const { app, ledger } = setup();
+    const result = bytes({ pollId: 'p1', ballotId: TOKEN, ballotHash: 'h1', txId: TX_ID, replaced: false, duplicate: true, superseded: true });
+    ledger.submit.resolves({ result, txId: 'e'.repeat(64) });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+    const res = await cast(app);
+    expect(res.status).to.equal(200);
+    expect(res.headers['idempotent-replayed']).to.equal('true');
+    expect(res.body).to.deep.equal(RECEIPT);
   });
 
   it('when the Idempotency-Key header is missing, then 400 naming the header', async () => {
