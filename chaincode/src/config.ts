@@ -40,6 +40,8 @@ export const Limits = {
   livePageSize: { min: 1, max: 10000 },
   /** GetResults reads a live poll in pages of this size, so no single read meets the peer's totalQueryLimit. */
   liveScanPageSize: 1000,
+  /** A ballot record remembers the requests of this many earlier versions, so their late retries are duplicates. */
+  earlierRequests: 32,
 } as const satisfies Record<string, number | Bounds>;
 
 export const Patterns = {

@@ -7,7 +7,7 @@ import {
   parseRequestId,
   parseVoterToken,
   receiptOf,
-  retriedBallot,
+  retriedReceipt,
   validateAnswers,
 } from '../domain/ballot';
 import { canonicalJson } from '../domain/canonical';
@@ -124,16 +124,16 @@ export class PollContract extends Contract {
     const rawAnswers = parseJsonArgument(answersJson, 'answersJson');
     const poll = await ctx.store.loadPoll(pollId);
     const existing = await ctx.store.findBallot(pollId, ballotId);
-    const retried = retriedBallot(existing, request);
+    const retried = retriedReceipt(existing, request);
     if (retried !== undefined) {
       // Recognised before the open check, so a retry that arrives after closing still gets its receipt.
-      return reply(receiptOf(retried, { replaced: false, duplicate: true }));
+      return reply(retried);
     }
     const castAt = ctx.txTime;
     assertAcceptingBallots(poll, castAt);
     const answers = validateAnswers(poll, rawAnswers);
     assertMayCastAgain(poll, existing);
-    const ballot = createBallot({ pollId, ballotId, answers, castAt, txId: ctx.txId }, request);
+    const ballot = createBallot({ pollId, ballotId, answers, castAt, txId: ctx.txId }, request, existing);
     await ctx.store.putBallot(ballot);
     ctx.emit(ballotCastEvent(ballot));
     return reply(receiptOf(ballot, { replaced: existing !== undefined, duplicate: false }));

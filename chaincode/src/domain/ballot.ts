@@ -1,4 +1,4 @@
-import { Patterns } from '../config';
+import { Limits, Patterns } from '../config';
 import { canonicalJson, sha256Hex } from './canonical';
 import { AlreadyVotedError, InvalidAnswerError, InvalidArgumentError } from './errors';
 import { isRecord, requirePattern } from './input';
@@ -16,10 +16,22 @@ export interface BallotContent {
   readonly txId: string;
 }
 
-/** The stored ballot record, and the output of GetBallot. */
+/** What one request wrote: the receipt fields of the ballot version it cast. */
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly txId: string;
+  readonly ballotHash: string;
+}
+
+/**
+ * The stored ballot record, and the output of GetBallot. `earlierRequests` (oldest first, at most
+ * `Limits.earlierRequests`, absent when empty) lists the requests that wrote the versions this one replaced; like
+ * `requestId` it is outside the hash.
+ */
 export interface Ballot extends BallotContent {
   readonly ballotHash: string;
   readonly requestId?: string;
+  readonly earlierRequests?: readonly RequestRecord[];
 }
 
 export interface BallotReceipt {
@@ -29,6 +41,8 @@ export interface BallotReceipt {
   readonly txId: string;
   readonly replaced: boolean;
   readonly duplicate: boolean;
+  /** Only on a duplicate whose request wrote a version that a later ballot has since replaced. */
+  readonly superseded?: true;
 }
 
 export const parseVoterToken = (voterToken: string): string =>
@@ -44,9 +58,25 @@ export function ballotHash(ballot: BallotContent): string {
   return sha256Hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }));
 }
 
-export function createBallot(content: BallotContent, requestId: string): Ballot {
-  const ballot = { ...content, ballotHash: ballotHash(content) };
-  return requestId === '' ? ballot : { ...ballot, requestId };
+/**
+ * The new ballot record; when it replaces `previous`, it carries the requests of the earlier versions (those with a
+ * requestId), oldest first, keeping only the newest `Limits.earlierRequests`.
+ */
+export function createBallot(content: BallotContent, requestId: string, previous?: Ballot): Ballot {
+  const ballot: Ballot = { ...content, ballotHash: ballotHash(content) };
+  const withRequest = requestId === '' ? ballot : { ...ballot, requestId };
+  const earlier = earlierRequestsAfter(previous);
+  return earlier.length === 0 ? withRequest : { ...withRequest, earlierRequests: earlier };
+}
+
+function earlierRequestsAfter(previous: Ballot | undefined): readonly RequestRecord[] {
+  if (previous === undefined) {
+    return [];
+  }
+  const kept = previous.earlierRequests ?? [];
+  const { requestId, txId, ballotHash: hash } = previous;
+  const all = requestId === undefined || requestId === '' ? kept : [...kept, { requestId, txId, ballotHash: hash }];
+  return all.slice(Math.max(0, all.length - Limits.earlierRequests));
 }
 
 export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicate: boolean }): BallotReceipt {
@@ -55,11 +85,23 @@ export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicat
 }
 
 /**
- * The stored ballot when this request is a retry of the one that wrote it (same non-empty requestId), under either
- * policy: it is answered with that ballot's receipt and writes nothing.
+ * The duplicate receipt when this request (non-empty requestId) already wrote a version of this ballot: the current
+ * one, or one of the remembered earlier versions (`superseded: true`). Under either policy it writes nothing.
  */
-export function retriedBallot(existing: Ballot | undefined, requestId: string): Ballot | undefined {
-  return requestId !== '' && existing?.requestId === requestId ? existing : undefined;
+export function retriedReceipt(existing: Ballot | undefined, requestId: string): BallotReceipt | undefined {
+  if (requestId === '' || existing === undefined) {
+    return undefined;
+  }
+  if (existing.requestId === requestId) {
+    return receiptOf(existing, { replaced: false, duplicate: true });
+  }
+  const earlier = [...(existing.earlierRequests ?? [])].reverse().find((r) => r.requestId === requestId);
+  if (earlier === undefined) {
+    return undefined;
+  }
+  const { pollId, ballotId } = existing;
+  const { ballotHash: hash, txId } = earlier;
+  return { pollId, ballotId, ballotHash: hash, txId, replaced: false, duplicate: true, superseded: true };
 }
 
 /** Under `none` a voter's second ballot is refused; under `last-counts` it replaces the first. */

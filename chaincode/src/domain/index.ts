@@ -8,6 +8,7 @@ export {
   type Ballot,
   type BallotContent,
   type BallotReceipt,
+  type RequestRecord,
   ballotHash,
   compareStrings,
   validateAnswers,

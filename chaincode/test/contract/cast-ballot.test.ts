@@ -176,5 +176,45 @@ describe('PollContract CastBallot', () => {
       );
       expect(net.lastTx?.writes).to.deep.equal([]);
     });
+
+    it('then a late retry of an earlier request gets that request’s receipt, superseded, and writes nothing', async () => {
+      const first = await cast(net, 1, { q1: ['red'], q2: ['usb'] }, requestId(1), 'p2');
+      const second = await cast(net, 1, { q1: ['blue'], q2: ['hdmi'] }, requestId(2), 'p2');
+      const before = await net.evaluate(Ids.cityAuditor, 'GetBallot', 'p2', voter(1));
+      const retry = await cast(net, 1, { q1: ['red'], q2: ['usb'] }, requestId(1), 'p2');
+      expect(retry).to.deep.equal({ ...first, duplicate: true, superseded: true });
+      expect(net.lastTx?.writes).to.deep.equal([]);
+      expect(net.lastTx?.event).to.equal(undefined);
+      const after = await net.evaluate(Ids.cityAuditor, 'GetBallot', 'p2', voter(1));
+      expect(after).to.deep.equal(before);
+      expect(after).to.include({ txId: second.txId, requestId: requestId(2) });
+      expect(after.earlierRequests).to.deep.equal([
+        { requestId: requestId(1), txId: first.txId, ballotHash: first.ballotHash },
+      ]);
+      expect(after.ballotHash).to.equal(ballotHash(after));
+      const retrySecond = await cast(net, 1, undefined, requestId(2), 'p2');
+      expect(retrySecond).to.deep.equal({ ...second, replaced: false, duplicate: true });
+    });
+
+    it('then a late retry of an earlier request still gets its receipt after the poll closed', async () => {
+      const first = await cast(net, 1, undefined, requestId(1), 'p2');
+      await cast(net, 1, { q1: ['blue'], q2: ['hdmi'] }, requestId(2), 'p2');
+      await net.submit(Ids.cityAdmin, 'ClosePoll', 'p2');
+      const retry = await cast(net, 1, undefined, requestId(1), 'p2');
+      expect(retry).to.deep.equal({ ...first, duplicate: true, superseded: true });
+    });
+
+    it('then only the requests of the last 32 replaced versions are remembered', async () => {
+      const receipts = [];
+      for (let n = 0; n <= 33; n += 1) {
+        receipts.push(await cast(net, 1, undefined, requestId(100 + n), 'p2'));
+      }
+      const stored = await net.evaluate(Ids.cityAuditor, 'GetBallot', 'p2', voter(1));
+      expect(stored.earlierRequests).to.have.length(32);
+      expect(stored.earlierRequests?.[0]).to.include({ requestId: requestId(101), txId: receipts[1]?.txId });
+      expect(await cast(net, 1, undefined, requestId(101), 'p2')).to.include({ duplicate: true, superseded: true });
+      const forgotten = await cast(net, 1, undefined, requestId(100), 'p2');
+      expect(forgotten).to.include({ duplicate: false, replaced: true });
+    });
   });
 });

@@ -8,9 +8,10 @@ import {
   parseRequestId,
   parseVoterToken,
   receiptOf,
-  retriedBallot,
+  retriedReceipt,
   validateAnswers,
 } from '../../src/domain/ballot';
+import { Limits } from '../../src/config';
 import { InvalidAnswerError } from '../../src/domain/errors';
 import { type Poll, createPoll } from '../../src/domain/poll';
 import { parsePollDefinition } from '../../src/domain/poll-definition';
@@ -119,17 +120,63 @@ describe('ballot', () => {
     });
   });
 
-  describe('retriedBallot', () => {
+  describe('createBallot with a previous version', () => {
+    const version = (n: number, request: string, previous?: Ballot): Ballot =>
+      createBallot({ ...content, txId: `tx-${n}` }, request, previous);
+
+    it('when a ballot replaces one with a requestId, then it remembers that request outside the hash', () => {
+      const first = version(1, requestId(1));
+      const second = version(2, requestId(2), first);
+      expect(second.earlierRequests).to.deep.equal([
+        { requestId: requestId(1), txId: 'tx-1', ballotHash: first.ballotHash },
+      ]);
+      expect(second.ballotHash).to.equal(ballotHash({ ...content, txId: 'tx-2' }));
+    });
+
+    it('when the replaced version had no requestId, then nothing is remembered for it', () => {
+      expect(version(2, requestId(2), version(1, ''))).not.to.have.property('earlierRequests');
+      const third = version(3, '', version(2, '', version(1, requestId(1))));
+      expect(third.earlierRequests?.map((r) => r.requestId)).to.deep.equal([requestId(1)]);
+    });
+
+    it(`when more than ${Limits.earlierRequests} versions are replaced, then the oldest requests are dropped`, () => {
+      let ballot = version(0, requestId(0));
+      for (let n = 1; n <= Limits.earlierRequests + 2; n += 1) {
+        ballot = version(n, requestId(n), ballot);
+      }
+      const kept = ballot.earlierRequests ?? [];
+      expect(kept).to.have.length(Limits.earlierRequests);
+      expect(kept[0]).to.include({ requestId: requestId(2), txId: 'tx-2' });
+      expect(kept.at(-1)).to.include({ requestId: requestId(Limits.earlierRequests + 1) });
+      expect(retriedReceipt(ballot, requestId(1))).to.equal(undefined);
+      expect(retriedReceipt(ballot, requestId(2))).to.include({ txId: 'tx-2', superseded: true });
+    });
+  });
+
+  describe('retriedReceipt', () => {
     const stored = createBallot(content, requestId(1));
 
-    it('when the stored ballot has the same non-empty requestId, then it is the retried ballot', () => {
-      expect(retriedBallot(stored, requestId(1))).to.equal(stored);
+    it('when the stored ballot has the same non-empty requestId, then it is its duplicate receipt', () => {
+      expect(retriedReceipt(stored, requestId(1))).to.deep.equal(
+        receiptOf(stored, { replaced: false, duplicate: true }),
+      );
+    });
+
+    it('when the requestId wrote an earlier version, then it is that version’s receipt, superseded', () => {
+      const current = createBallot({ ...content, txId: 'tx-2', answers: { q1: ['blue'] } }, requestId(2), stored);
+      expect(retriedReceipt(current, requestId(1))).to.deep.equal({
+        pollId: 'p1', ballotId: voter(1), ballotHash: stored.ballotHash, txId: 'tx-1',
+        replaced: false, duplicate: true, superseded: true,
+      });
+      expect(retriedReceipt(current, requestId(2))).to.deep.equal(
+        receiptOf(current, { replaced: false, duplicate: true }),
+      );
     });
 
     it('when the requestId differs, is empty, or nothing is stored, then it is not a retry', () => {
-      expect(retriedBallot(stored, requestId(2))).to.equal(undefined);
-      expect(retriedBallot(createBallot(content, ''), '')).to.equal(undefined);
-      expect(retriedBallot(undefined, requestId(1))).to.equal(undefined);
+      expect(retriedReceipt(stored, requestId(2))).to.equal(undefined);
+      expect(retriedReceipt(createBallot(content, ''), '')).to.equal(undefined);
+      expect(retriedReceipt(undefined, requestId(1))).to.equal(undefined);
     });
   });
 
