@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { hash } from '@hyperledger/fabric-gateway';
-import { P256_N, createSigning, derSignature, newNodeCryptoSigner } from '../../src/fabric/signer';
-import { expect } from '../chai';
+import { P256_N, createSigning, derSignature, newNodeCryptoSigner } from '../src/signer';
+import { expect } from 'chai';
 
 /** Reads r and s back out of a DER ECDSA signature. */
 function parseDer(signature: Uint8Array): { r: bigint; s: bigint } {

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { IdSchema, Sha256HexSchema, TxIdSchema, VoterTokenSchema } from './ids';
+import { PollStatusSchema } from './records';
+
+/** Chaincode events. Payloads are canonical JSON and carry no citizen data: the ballot id is a per-poll pseudonym. */
+
+export const PollEventNames = {
+  create: 'PollCreated',
+  update: 'PollUpdated',
+  open: 'PollOpened',
+  close: 'PollClosed',
+  cancel: 'PollCancelled',
+  tally: 'PollTallied',
+} as const;
+export type PollEventName = (typeof PollEventNames)[keyof typeof PollEventNames];
+
+export const BALLOT_CAST = 'BallotCast';
+
+export const PollEventPayloadSchema = z
+  .strictObject({ pollId: IdSchema, status: PollStatusSchema, txId: TxIdSchema })
+  .meta({ id: 'PollEventPayload' });
+export type PollEventPayload = z.output<typeof PollEventPayloadSchema>;
+
+export const BallotCastPayloadSchema = z
+  .strictObject({ pollId: IdSchema, ballotId: VoterTokenSchema, ballotHash: Sha256HexSchema, txId: TxIdSchema })
+  .meta({ id: 'BallotCastPayload' });
+export type BallotCastPayload = z.output<typeof BallotCastPayloadSchema>;
+
+const pollEventNames = Object.values(PollEventNames) as [PollEventName, ...PollEventName[]];
+
+/** Any event of the chaincode, by name and decoded payload. */
+export const ChaincodeEventSchema = z.discriminatedUnion('eventName', [
+  z.strictObject({ eventName: z.literal(BALLOT_CAST), payload: BallotCastPayloadSchema }),
+  z.strictObject({ eventName: z.enum(pollEventNames), payload: PollEventPayloadSchema }),
+]);
+export type ChaincodeEvent = z.output<typeof ChaincodeEventSchema>;
+
+/** Checks a raw event (name and payload bytes); undefined when it is not an event of this protocol. */
+export function decodeChaincodeEvent(eventName: string, payload: Uint8Array): ChaincodeEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return undefined;
+  }
+  const parsed = ChaincodeEventSchema.safeParse({ eventName, payload: value });
+  return parsed.success ? parsed.data : undefined;
+}

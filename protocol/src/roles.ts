@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Who is who on the channel: the organisations the chaincode knows by MSP ID, and the client roles. */
+export const Orgs = {
+  /** City IT: its poll-admins manage every poll; its ballot-relay is the only identity that casts ballots. */
+  city: 'CityMSP',
+  /** City departments: their poll-admins create polls and manage the polls they own. */
+  departments: ['DeptMSP'],
+  /** Civic observers: they endorse and audit; they may read everything and change nothing. */
+  observers: ['ObserverMSP'],
+} as const satisfies { city: string; departments: readonly string[]; observers: readonly string[] };
+
+/** The certificate attribute (issued by each org's Fabric CA with `:ecert`) that carries the caller's role. */
+export const ROLE_ATTRIBUTE = 'role';
+
+export const Roles = {
+  pollAdmin: 'poll-admin',
+  ballotRelay: 'ballot-relay',
+  auditor: 'auditor',
+} as const;
+
+/** Every client role, in one list: API keys map to one of these, and every org's CA issues one identity of each. */
+export const ROLES = [Roles.pollAdmin, Roles.ballotRelay, Roles.auditor] as const;
+export type Role = (typeof ROLES)[number];
+export const RoleSchema = z.enum(ROLES);

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import type { ErrorCode } from './errors';
+import { BALLOT_CAST, PollEventNames } from './events';
+import { IdSchema, Sha256HexSchema, StoredTimeSchema, TxIdSchema, VoterTokenSchema, Patterns } from './ids';
+import { type Bounds, Limits } from './limits';
+import {
+  BallotSchema,
+  CountsSchema,
+  PollDefinitionSchema,
+  PollSchema,
+  PollStatusSchema,
+  PollStatuses,
+  ResultsSchema,
+} from './records';
+
+/**
+ * Every transaction of the `polls` chaincode: its arguments (all strings, in order), its result (canonical JSON
+ * text), the event it emits and who may call it. The chaincode parses its arguments with these schemas, the
+ * gateway checks every result against them, and docs/protocol.md is generated from this table.
+ */
+
+/** A JSON-text argument whose parsed value must satisfy `schema`. */
+export function jsonArgument<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+/** A decimal integer argument, such as a page size. */
+export const decimalArgument = (bounds: Bounds) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,9}$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.int().min(bounds.min).max(bounds.max));
+
+/** An argument where `''` means "none". */
+const orEmpty = <T extends z.ZodType<string>>(schema: T) => z.union([z.literal(''), schema]);
+
+export const Args = {
+  pollId: IdSchema,
+  ballotId: VoterTokenSchema,
+  voterToken: VoterTokenSchema,
+  pollJson: jsonArgument(PollDefinitionSchema),
+  /** Any JSON here; its fit to the poll is checked against the poll (INVALID_ARGUMENT / INVALID_ANSWER). */
+  answersJson: jsonArgument(z.unknown()),
+  /** `''` when the caller sent no Idempotency-Key. */
+  requestId: orEmpty(z.string().regex(Patterns.requestId, 'must be 64 lowercase hex chars')),
+  maxBallots: decimalArgument(Limits.tallyBatch),
+  /** `''` lists every poll. */
+  status: orEmpty(PollStatusSchema),
+  listPageSize: decimalArgument(Limits.listPageSize),
+  livePageSize: decimalArgument(Limits.livePageSize),
+  /** `''` for the first page; otherwise the bookmark of the previous page of the same listing. */
+  bookmark: z.string().max(Limits.bookmarkLength),
+} as const;
+export type ArgName = keyof typeof Args;
+
+export const CastBallotResultSchema = z.strictObject({
+  pollId: IdSchema,
+  ballotId: VoterTokenSchema,
+  ballotHash: Sha256HexSchema,
+  txId: TxIdSchema,
+  /** This ballot replaced an earlier one of the same voter (last-counts). */
+  replaced: z.boolean(),
+  /** The request had already written a ballot: nothing was written, and this is that ballot's receipt. */
+  duplicate: z.boolean(),
+  /** Only with `duplicate`: the request's ballot has since been replaced by a later one of the same voter. */
+  superseded: z.literal(true).optional(),
+});
+export type CastBallotResult = z.output<typeof CastBallotResultSchema>;
+
+export const TallyProgressSchema = z.strictObject({
+  pollId: IdSchema,
+  /** Ballots counted by this transaction. */
+  processed: z.int().min(0),
+  ballotCount: z.int().min(0),
+  done: z.boolean(),
+  /** The poll's status after this transaction. */
+  status: PollStatusSchema,
+});
+export type TallyProgress = z.output<typeof TallyProgressSchema>;
+
+export const PollPageSchema = z.strictObject({
+  polls: z.array(PollSchema),
+  /** '' after the last page. */
+  bookmark: z.string(),
+  fetched: z.int().min(0),
+});
+export type PollPage = z.output<typeof PollPageSchema>;
+
+export const LiveResultsPageSchema = z.strictObject({
+  pollId: IdSchema,
+  ballotCount: z.int().min(0),
+  counts: CountsSchema,
+  bookmark: z.string(),
+  done: z.boolean(),
+});
+export type LiveResultsPage = z.output<typeof LiveResultsPageSchema>;
+
+/** One version of a key, newest first as the peer returns them; `value` is null for a delete. */
+const historyOf = <T extends z.ZodType>(record: T) =>
+  z.array(
+    z.strictObject({ txId: TxIdSchema, timestamp: StoredTimeSchema, isDelete: z.boolean(), value: record.nullable() }),
+  );
+export const BallotHistorySchema = historyOf(BallotSchema);
+export const PollHistorySchema = historyOf(PollSchema);
+export type BallotHistory = z.output<typeof BallotHistorySchema>;
+export type PollHistory = z.output<typeof PollHistorySchema>;
+
+export interface TransactionSpec {
+  /** `submit`: endorsed and ordered, it may write; `evaluate`: a read-only query. */
+  readonly kind: 'submit' | 'evaluate';
+  readonly args: readonly ArgName[];
+  readonly result: z.ZodType;
+  readonly events?: readonly string[];
+  readonly caller: string;
+  readonly refusals: readonly ErrorCode[];
+  readonly summary: string;
+}
+
+const MANAGER = 'poll-admin of CityMSP (any poll), or poll-admin of the department MSP that owns the poll';
+const ANYONE = 'any identity of a channel member';
+const QUERY_REFUSALS: readonly ErrorCode[] = ['INVALID_ARGUMENT', 'NOT_FOUND'];
+const TRANSITION_REFUSALS: readonly ErrorCode[] = ['FORBIDDEN', 'INVALID_ARGUMENT', 'NOT_FOUND', 'INVALID_STATE'];
+
+export const Transactions = {
+  CreatePoll: {
+    kind: 'submit',
+    args: ['pollJson'],
+    result: PollSchema,
+    events: [PollEventNames.create],
+    caller: 'poll-admin of CityMSP or a department MSP; the poll belongs to the caller’s MSP',
+    refusals: ['FORBIDDEN', 'INVALID_ARGUMENT', 'ALREADY_EXISTS'],
+    summary: 'creates a draft poll; without an id it gets `p-` + the first 20 chars of the txId',
+  },
+  UpdatePoll: {
+    kind: 'submit',
+    args: ['pollJson'],
+    result: PollSchema,
+    events: [PollEventNames.update],
+    caller: MANAGER,
+    refusals: ['FORBIDDEN', 'INVALID_ARGUMENT', 'NOT_FOUND', 'INVALID_STATE'],
+    summary: 'replaces the definition of a draft poll (pollJson must have its id)',
+  },
+  OpenPoll: {
+    kind: 'submit',
+    args: ['pollId'],
+    result: PollSchema,
+    events: [PollEventNames.open],
+    caller: MANAGER,
+    refusals: TRANSITION_REFUSALS,
+    summary: 'draft → open',
+  },
+  ClosePoll: {
+    kind: 'submit',
+    args: ['pollId'],
+    result: PollSchema,
+    events: [PollEventNames.close],
+    caller: MANAGER,
+    refusals: TRANSITION_REFUSALS,
+    summary: 'open → closed',
+  },
+  CancelPoll: {
+    kind: 'submit',
+    args: ['pollId'],
+    result: PollSchema,
+    events: [PollEventNames.cancel],
+    caller: MANAGER,
+    refusals: TRANSITION_REFUSALS,
+    summary: 'draft or open → cancelled',
+  },
+  CastBallot: {
+    kind: 'submit',
+    args: ['pollId', 'voterToken', 'answersJson', 'requestId'],
+    result: CastBallotResultSchema,
+    events: [BALLOT_CAST],
+    caller: 'ballot-relay of CityMSP only',
+    refusals: ['FORBIDDEN', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POLL_NOT_OPEN', 'INVALID_ANSWER', 'ALREADY_VOTED'],
+    summary: 'writes only `ballot~{pollId}~{voterToken}`; a retried requestId returns its receipt and writes nothing',
+  },
+  TallyPoll: {
+    kind: 'submit',
+    args: ['pollId', 'maxBallots'],
+    result: TallyProgressSchema,
+    events: [PollEventNames.tally],
+    caller: MANAGER,
+    refusals: TRANSITION_REFUSALS,
+    summary: 'counts up to maxBallots ballots after the stored cursor; the last step marks the poll tallied',
+  },
+  GetPoll: {
+    kind: 'evaluate',
+    args: ['pollId'],
+    result: PollSchema,
+    caller: ANYONE,
+    refusals: QUERY_REFUSALS,
+    summary: 'the poll record',
+  },
+  ListPolls: {
+    kind: 'evaluate',
+    args: ['status', 'listPageSize', 'bookmark'],
+    result: PollPageSchema,
+    caller: ANYONE,
+    refusals: ['INVALID_ARGUMENT'],
+    summary: 'a page of polls in id order, all or those in one status',
+  },
+  GetBallot: {
+    kind: 'evaluate',
+    args: ['pollId', 'ballotId'],
+    result: BallotSchema,
+    caller: ANYONE,
+    refusals: QUERY_REFUSALS,
+    summary: 'the ballot record as stored',
+  },
+  GetBallotHistory: {
+    kind: 'evaluate',
+    args: ['pollId', 'ballotId'],
+    result: BallotHistorySchema,
+    caller: ANYONE,
+    refusals: QUERY_REFUSALS,
+    summary: 'every version of a ballot, newest first',
+  },
+  GetPollHistory: {
+    kind: 'evaluate',
+    args: ['pollId'],
+    result: PollHistorySchema,
+    caller: ANYONE,
+    refusals: QUERY_REFUSALS,
+    summary: 'every version of a poll, newest first',
+  },
+  GetResults: {
+    kind: 'evaluate',
+    args: ['pollId'],
+    result: ResultsSchema,
+    caller: ANYONE,
+    refusals: ['INVALID_ARGUMENT', 'NOT_FOUND', 'INVALID_STATE'],
+    summary: 'the final result of a tallied poll; a complete running count (final: false) of a live one',
+  },
+  GetLiveResultsPage: {
+    kind: 'evaluate',
+    args: ['pollId', 'livePageSize', 'bookmark'],
+    result: LiveResultsPageSchema,
+    caller: ANYONE,
+    refusals: ['INVALID_ARGUMENT', 'NOT_FOUND', 'INVALID_STATE'],
+    summary: 'one page of a running count of a live poll',
+  },
+} as const satisfies Record<string, TransactionSpec>;
+
+export type TransactionName = keyof typeof Transactions;
+export const TRANSACTION_NAMES = Object.keys(Transactions) as TransactionName[];
+/** The result type of a transaction, as its schema parses it. */
+export type ResultOf<N extends TransactionName> = z.output<(typeof Transactions)[N]['result']>;
+
+/** The status filter values of ListPolls, for callers that build the argument. */
+export const LIST_STATUS_VALUES = ['', ...PollStatuses] as const;
