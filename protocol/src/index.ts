@@ -13,4 +13,4 @@ export * from './network';
 export * from './records';
 export * from './roles';
 export * from './transactions';
-export { loadVectors, VECTORS_DIR } from './vectors';
+export * from './vectors';

@@ -20,9 +20,10 @@ import {
  */
 
 /** A JSON-text argument whose parsed value must satisfy `schema`. */
-export function jsonArgument<T extends z.ZodType>(schema: T) {
+export function jsonArgument<T extends z.ZodType>(schema: T, description: string) {
   return z
     .string()
+    .meta({ description })
     .transform((text, ctx): unknown => {
       try {
         return JSON.parse(text);
@@ -49,9 +50,9 @@ export const Args = {
   pollId: IdSchema,
   ballotId: VoterTokenSchema,
   voterToken: VoterTokenSchema,
-  pollJson: jsonArgument(PollDefinitionSchema),
+  pollJson: jsonArgument(PollDefinitionSchema, 'JSON text of a Poll in'),
   /** Any JSON here; its fit to the poll is checked against the poll (INVALID_ARGUMENT / INVALID_ANSWER). */
-  answersJson: jsonArgument(z.unknown()),
+  answersJson: jsonArgument(z.unknown(), 'JSON text: question id → chosen option ids'),
   /** `''` when the caller sent no Idempotency-Key. */
   requestId: orEmpty(z.string().regex(Patterns.requestId, 'must be 64 lowercase hex chars')),
   maxBallots: decimalArgument(Limits.tallyBatch),
