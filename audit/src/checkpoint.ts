@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CheckpointError } from './errors';
-import { type ReplayStateJson, STATE_FORMAT } from './ledger-replay';
+import { type ReplayStateJson, STATE_FORMAT } from './replay-state';
 
 /**
  * The checkpoint is the replay state as JSON: the next block to read, the previous block's header hash and every

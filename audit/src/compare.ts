@@ -1,6 +1,7 @@
-import type { PollTrackJson, StoredValue, WriteRef } from './ledger-replay';
+import type { Poll, TallyState } from '@poll-ledger/protocol';
 import { type Recomputed, recomputePoll } from './recompute';
-import { type PollRecord, RecordError, type TallyRecord, parsePollRecord, parseTallyRecord } from './records';
+import { RecordError, parsePollRecord, parseTallyRecord } from './records';
+import type { PollTrackJson, StoredValue, WriteRef } from './replay-state';
 
 /**
  * Per poll: what the ledger says (the tally's final record) next to what the raw ballots say, field by field.
@@ -27,7 +28,7 @@ export interface PollReport {
   readonly ballots: { readonly counted: number; readonly writes: number; readonly replaced: number };
   readonly checks: readonly CheckRow[];
   /** The final tally as written on the ledger, and where. */
-  readonly onLedger?: Pick<TallyRecord, 'ballotCount' | 'counts' | 'ballotsRoot'> & { readonly writtenAt: WriteRef };
+  readonly onLedger?: Pick<TallyState, 'ballotCount' | 'counts' | 'ballotsRoot'> & { readonly writtenAt: WriteRef };
   readonly recomputed?: Pick<Recomputed, 'ballotCount' | 'counts' | 'ballotsRoot'>;
   readonly problems: readonly string[];
   readonly problemCount: number;
@@ -90,7 +91,7 @@ export function comparePoll(track: PollTrackJson): PollReport {
   };
 }
 
-function finalRows(poll: PollRecord, tally: TallyRecord, recomputed: Recomputed): CheckRow[] {
+function finalRows(poll: Poll, tally: TallyState, recomputed: Recomputed): CheckRow[] {
   const rows: CheckRow[] = [
     row('status', poll.status, 'tallied'),
     row('tally pollId', tally.pollId, poll.id),
@@ -110,7 +111,7 @@ function finalRows(poll: PollRecord, tally: TallyRecord, recomputed: Recomputed)
 }
 
 /** No final result yet: the recomputed running count, for information; a poll marked tallied without one is wrong. */
-function runningRows(poll: PollRecord, recomputed: Recomputed): CheckRow[] {
+function runningRows(poll: Poll, recomputed: Recomputed): CheckRow[] {
   const rows: CheckRow[] = [];
   if (poll.status === 'tallied') {
     rows.push({ field: 'status', onLedger: 'tallied', recomputed: 'no final tally record', verdict: 'MISMATCH' });
@@ -131,7 +132,7 @@ function runningRows(poll: PollRecord, recomputed: Recomputed): CheckRow[] {
 }
 
 /** Every option of the definition in its order, then whatever else the tally names (which is then a mismatch). */
-function countKeys(poll: PollRecord, counts: TallyRecord['counts']): [string, string][] {
+function countKeys(poll: Poll, counts: TallyState['counts']): [string, string][] {
   const keys: [string, string][] = [];
   const seen = new Set<string>();
   const add = (q: string, o: string): void => {
@@ -154,7 +155,7 @@ function countKeys(poll: PollRecord, counts: TallyRecord['counts']): [string, st
   return keys;
 }
 
-function countText(counts: TallyRecord['counts'], questionId: string, optionId: string): string {
+function countText(counts: TallyState['counts'], questionId: string, optionId: string): string {
   const options = Object.hasOwn(counts, questionId) ? counts[questionId] : undefined;
   const count = options !== undefined && Object.hasOwn(options, optionId) ? options[optionId] : undefined;
   return count === undefined ? 'absent' : String(count);

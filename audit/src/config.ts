@@ -1,6 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { PeerTarget as ClientPeerTarget } from '@poll-ledger/fabric-client';
+import {
+  IDENTITY_NAMES,
+  type IdentityName,
+  type Network,
+  NetworkFileError,
+  type NetworkOrg,
+  networkOrg,
+  readNetworkFile,
+} from '@poll-ledger/protocol';
 import { ConfigError, UsageError } from './errors';
 
 /**
@@ -18,7 +28,7 @@ export const USAGE = `Usage:
 Connection (the auditor's own organisation's peer; default: --org observer --identity auditor):
   --network-json <path>    network description (default .run/network.json)
   --org <key>              organisation key in network.json (default observer)
-  --identity <role>        identity in network.json (default auditor)
+  --identity <name>        identity in network.json: admin, poll-admin, ballot-relay or auditor (default auditor)
   --peer <host:port> --tls-ca <file> --msp-id <id> --cert <file> --key <file> [--peer-host-alias <name>]
                            an explicit peer and identity instead of network.json
 
@@ -38,9 +48,8 @@ Options:
 Exit status: 0 every check passes; 1 a mismatch, a broken chain or a failed receipt; 2 usage, configuration or
 connection error; 128+n interrupted by signal n (checkpoint saved).`;
 
-export interface PeerTarget {
-  readonly endpoint: string;
-  readonly hostAlias?: string;
+/** fabric-client's peer (endpoint, TLS name, TLS CA) plus the identity to use there, every file already read. */
+export interface PeerTarget extends ClientPeerTarget {
   readonly tlsCaCert: Buffer;
   readonly mspId: string;
   readonly certificate: Buffer;
@@ -200,16 +209,6 @@ function trustedHashes(specs: readonly string[]): Map<number, string> {
   return hashes;
 }
 
-interface NetworkJson {
-  readonly orgs?: Record<string, {
-    readonly mspId?: unknown;
-    readonly peerEndpoint?: unknown;
-    readonly peerHostAlias?: unknown;
-    readonly tlsCaCert?: unknown;
-    readonly identities?: Record<string, { readonly certPath?: unknown; readonly keyPath?: unknown } | undefined>;
-  } | undefined>;
-}
-
 function peerTarget(values: Values, cwd: string): PeerTarget {
   const explicit = (['peer', 'tls-ca', 'msp-id', 'cert', 'key'] as const).filter((name) => values[name] !== undefined);
   if (explicit.length > 0) {
@@ -242,40 +241,49 @@ function peerTarget(values: Values, cwd: string): PeerTarget {
   }
   const file = path.resolve(cwd, values['network-json'] ?? path.join('.run', 'network.json'));
   const orgKey = values.org ?? 'observer';
-  const role = values.identity ?? 'auditor';
-  let network: NetworkJson;
+  const role = identityName(values.identity ?? 'auditor');
+  const org = orgOf(readNetwork(file), orgKey, file);
+  const files = org.identities[role];
+  // Paths in network.json are relative to the file, so a copied .run directory still works.
+  const base = path.dirname(file);
+  return {
+    endpoint: org.peerEndpoint,
+    hostAlias: org.peerHostAlias,
+    tlsCaCert: readConfigFile(org.tlsCaCert, `${orgKey}.tlsCaCert`, base),
+    mspId: org.mspId,
+    certificate: readConfigFile(files.certPath, `${orgKey}.identities.${role}.certPath`, base),
+    privateKey: readConfigFile(files.keyPath, `${orgKey}.identities.${role}.keyPath`, base),
+    label: `peer ${org.peerEndpoint} (${orgKey}) as ${org.mspId} ${role}`,
+  };
+}
+
+function identityName(name: string): IdentityName {
+  const known = IDENTITY_NAMES.find((n) => n === name);
+  if (known === undefined) {
+    throw new UsageError(`--identity '${name}' is not one of ${IDENTITY_NAMES.join(', ')}`);
+  }
+  return known;
+}
+
+/** network.json through the protocol's reader and schema; what it refuses is a ConfigError. */
+function readNetwork(file: string): Network {
   try {
-    network = JSON.parse(fs.readFileSync(file, 'utf8')) as NetworkJson;
+    return readNetworkFile(file);
   } catch (err) {
+    // The protocol's message names the file and every wrong field: it is the whole story.
+    if (err instanceof NetworkFileError) {
+      throw new ConfigError(err.message, { file });
+    }
     throw new ConfigError(`cannot read the network description ${file} (is the network up? see --network-json)`, { file }, { cause: err });
   }
-  const org = network.orgs?.[orgKey];
-  if (org === undefined) {
-    throw new ConfigError(`${file} has no organisation '${orgKey}' (it has: ${Object.keys(network.orgs ?? {}).join(', ')})`);
+}
+
+function orgOf(network: Network, orgKey: string, file: string): NetworkOrg {
+  try {
+    return networkOrg(network, orgKey);
+  } catch (err) {
+    throw new ConfigError(`${file}: ${err instanceof Error ? err.message : String(err)}`, { file });
   }
-  const identity = org.identities?.[role];
-  const fields = {
-    mspId: org.mspId,
-    peerEndpoint: org.peerEndpoint,
-    tlsCaCert: org.tlsCaCert,
-    certPath: identity?.certPath,
-    keyPath: identity?.keyPath,
-  };
-  const bad = Object.entries(fields).filter(([, v]) => typeof v !== 'string' || v === '').map(([k]) => k);
-  if (identity === undefined || bad.length > 0) {
-    throw new ConfigError(`${file}: organisation '${orgKey}' lacks ${identity === undefined ? `identity '${role}'` : bad.join(', ')}`);
-  }
-  const base = path.dirname(file);
-  const text = (v: unknown): string => v as string;
-  return {
-    endpoint: text(fields.peerEndpoint),
-    ...(typeof org.peerHostAlias === 'string' && org.peerHostAlias !== '' ? { hostAlias: org.peerHostAlias } : {}),
-    tlsCaCert: readConfigFile(text(fields.tlsCaCert), `${orgKey}.tlsCaCert`, base),
-    mspId: text(fields.mspId),
-    certificate: readConfigFile(text(fields.certPath), `${orgKey}.identities.${role}.certPath`, base),
-    privateKey: readConfigFile(text(fields.keyPath), `${orgKey}.identities.${role}.keyPath`, base),
-    label: `peer ${text(fields.peerEndpoint)} (${orgKey}) as ${text(fields.mspId)} ${role}`,
-  };
 }
 
 function readConfigFile(file: string | undefined, what: string, base: string): Buffer {

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { type Gateway, GatewayError, type Network, connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { type Gateway, GatewayError, type Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
+import { type SigningIdentity, connectGateway, createSigning, newPeerClient, waitForReady } from '@poll-ledger/fabric-client';
 import { createPrivateKey } from 'node:crypto';
 import type { BlockSource, RawBlock } from './block-source';
 import type { PeerTarget } from './config';
@@ -9,7 +10,8 @@ import { ConfigError, ConnectionError } from './errors';
 /**
  * The auditor's connection to its own organisation's peer, with its own identity: blocks through the peer's deliver
  * service, and qscc queries (chain height, a block by number or transaction id). Nothing goes through the city's
- * REST gateway. All Fabric specifics of the auditor live in this file.
+ * REST gateway. The TLS client, the signer and the gateway come from fabric-client, like every package's; the rest of
+ * the auditor's Fabric specifics live in this file.
  */
 
 export interface PeerLedger extends BlockSource {
@@ -28,39 +30,31 @@ export interface PeerLedgerOptions {
 }
 
 export async function openPeerLedger(target: PeerTarget, options: PeerLedgerOptions): Promise<PeerLedger> {
-  let signer;
+  const who = signingIdentity(target);
+  const client = newPeerClient(target);
   try {
-    signer = signers.newPrivateKeySigner(createPrivateKey(target.privateKey));
-  } catch (err) {
-    throw new ConfigError(`the private key for ${target.label} is not a usable PEM key`, {}, { cause: err });
-  }
-  const client = new grpc.Client(
-    target.endpoint,
-    grpc.credentials.createSsl(target.tlsCaCert),
-    target.hostAlias === undefined ? {} : { 'grpc.ssl_target_name_override': target.hostAlias },
-  );
-  try {
-    await new Promise<void>((resolve, reject) => {
-      client.waitForReady(Date.now() + options.timeoutMs, (err) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve();
-        }
-      });
-    });
+    await waitForReady(client, options.timeoutMs);
   } catch (err) {
     client.close();
     throw new ConnectionError(`cannot reach ${target.label}`, { endpoint: target.endpoint }, { cause: err });
   }
-  const gateway = connect({
-    client,
-    identity: { mspId: target.mspId, credentials: target.certificate },
-    signer,
-    hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + options.timeoutMs }),
-  });
+  const gateway = connectGateway(client, who, { evaluateMs: options.timeoutMs });
   return new FabricPeerLedger(client, gateway, target, options);
+}
+
+/**
+ * The identity from the certificate and key config.ts already read (so a missing file was named there). The
+ * fabric-default signer takes any key fabric-gateway does; the auditor only queries, so signing speed does not matter.
+ */
+function signingIdentity(target: PeerTarget): SigningIdentity {
+  try {
+    return {
+      identity: { mspId: target.mspId, credentials: target.certificate },
+      signing: createSigning('fabric-default', createPrivateKey(target.privateKey)),
+    };
+  } catch (err) {
+    throw new ConfigError(`the private key for ${target.label} is not a usable PEM key`, {}, { cause: err });
+  }
 }
 
 class FabricPeerLedger implements PeerLedger {

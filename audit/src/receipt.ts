@@ -1,10 +1,11 @@
+import { type Ballot, type CastBallotResult, ballotKey } from '@poll-ledger/protocol';
 import type { DecodedBlock, DecodedTransaction } from './block-decoder';
 import { type OrdererMsps, checkBlockSignatures } from './block-signatures';
 import type { CheckRow } from './compare';
 import { ReceiptInputError } from './errors';
 import { bytesEqual } from './hash-chain';
 import { ballotHashOf } from './recompute';
-import { type BallotRecord, RecordError, parseBallotRecord } from './records';
+import { RecordError, parseBallotRecord } from './records';
 
 /**
  * A citizen's receipt against the block it names: the transaction is there, VALID, wrote this ballot key, and the
@@ -26,7 +27,7 @@ export interface ReceiptReport {
   readonly foundInBlock: number | null;
   readonly validationCode: string | null;
   /** The ballot exactly as the transaction wrote it. */
-  readonly recorded: BallotRecord | null;
+  readonly recorded: Ballot | null;
   readonly checks: readonly CheckRow[];
 }
 
@@ -36,6 +37,28 @@ export interface ReceiptContext {
   readonly ordererMsps?: OrdererMsps;
   /** The ballot currently stored for this voter (GetBallot on the auditor's own peer), when available. */
   readonly currentBallot?: string;
+}
+
+/** Which version of a stored ballot a receipt is: the stored one, a replaced one it remembers, or none of them. */
+export type ReceiptMatch = 'current' | 'earlier' | 'none';
+
+/**
+ * A receipt against a stored ballot record, by the record alone. `earlier` needs the replaced version's request in
+ * `earlierRequests`, which keeps only the last few versions cast with a request id: `none` is therefore not proof of
+ * a forgery when the voter re-voted; the block that holds the receipt's transaction decides that.
+ */
+export function matchReceipt(
+  receipt: Pick<CastBallotResult, 'pollId' | 'ballotId' | 'ballotHash' | 'txId'>,
+  ballot: Ballot,
+): ReceiptMatch {
+  if (receipt.pollId !== ballot.pollId || receipt.ballotId !== ballot.ballotId) {
+    return 'none';
+  }
+  if (receipt.txId === ballot.txId && receipt.ballotHash === ballot.ballotHash) {
+    return 'current';
+  }
+  const earlier = ballot.earlierRequests ?? [];
+  return earlier.some((r) => r.txId === receipt.txId && r.ballotHash === receipt.ballotHash) ? 'earlier' : 'none';
 }
 
 export function parseReceipt(text: string): Receipt {
@@ -79,9 +102,9 @@ export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, 
   checks.push(match('orderer signature', signatures.status === 'FAILED' ? `FAILED: ${signatures.reason}` : 'OK', 'OK'));
 
   const written = ballotWrite(tx, context.namespace, receipt);
-  let recorded: BallotRecord | null = null;
+  let recorded: Ballot | null = null;
   if (written === undefined) {
-    checks.push({ field: 'ballot write', onLedger: 'absent', recomputed: `ballot~${receipt.pollId}~${short(receipt.ballotId)}`, verdict: 'MISMATCH' });
+    checks.push({ field: 'ballot write', onLedger: 'absent', recomputed: ballotKey(receipt.pollId, short(receipt.ballotId)), verdict: 'MISMATCH' });
   } else {
     try {
       recorded = parseBallotRecord(written);
@@ -103,7 +126,7 @@ export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, 
     });
     checks.push(match('ballotHash (recorded vs receipt)', recorded.ballotHash, receipt.ballotHash));
     checks.push(match('ballotHash (recomputed from the record)', ballotHashOf(recorded), receipt.ballotHash));
-    checks.push(currentRow(recorded, context.currentBallot));
+    checks.push(currentRow(receipt, context.currentBallot));
   }
   const failed = checks.some((c) => c.verdict === 'MISMATCH');
   return {
@@ -134,7 +157,7 @@ export function renderReceiptReport(report: ReceiptReport): string {
 }
 
 function ballotWrite(tx: DecodedTransaction, namespace: string, receipt: Receipt): string | undefined {
-  const key = `ballot~${receipt.pollId}~${receipt.ballotId}`;
+  const key = ballotKey(receipt.pollId, receipt.ballotId);
   for (const ns of tx.namespaces) {
     if (ns.namespace !== namespace) {
       continue;
@@ -148,16 +171,24 @@ function ballotWrite(tx: DecodedTransaction, namespace: string, receipt: Receipt
 }
 
 /** A later re-vote replaces the ballot without making the receipt wrong; it is shown, not failed. */
-function currentRow(recorded: BallotRecord, current: string | undefined): CheckRow {
+function currentRow(receipt: Receipt, current: string | undefined): CheckRow {
+  const row = (text: string): CheckRow => ({ field: 'current ballot of this voter', onLedger: text, recomputed: text, verdict: 'INFO' });
   if (current === undefined) {
-    return { field: 'current ballot of this voter', onLedger: 'not checked', recomputed: 'not checked', verdict: 'INFO' };
+    return row('not checked');
   }
+  let now: Ballot;
   try {
-    const now = parseBallotRecord(current);
-    const text = now.txId === recorded.txId ? 'this ballot' : `replaced by a re-vote in tx ${short(now.txId)}`;
-    return { field: 'current ballot of this voter', onLedger: text, recomputed: text, verdict: 'INFO' };
+    now = parseBallotRecord(current);
   } catch {
-    return { field: 'current ballot of this voter', onLedger: 'unreadable', recomputed: 'unreadable', verdict: 'INFO' };
+    return row('unreadable');
+  }
+  switch (matchReceipt(receipt, now)) {
+    case 'current':
+      return row('this ballot');
+    case 'earlier':
+      return row(`replaced by a re-vote in tx ${short(now.txId)}, which remembers this one`);
+    case 'none':
+      return row(now.txId === receipt.txId ? "this transaction's ballot, with another hash" : `replaced by a re-vote in tx ${short(now.txId)}`);
   }
 }
 

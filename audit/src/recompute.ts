@@ -1,16 +1,16 @@
+import { type Ballot, CHAIN_DOMAIN, type Poll } from '@poll-ledger/protocol';
+import { answerFindings, unsortedQuestions } from './answers';
 import { canonicalJson, compareCodeUnits, sha256Hex } from './canonical';
-import type { StoredValue } from './ledger-replay';
-import { type BallotRecord, type PollRecord, RecordError, parseBallotRecord } from './records';
+import type { StoredValue } from './replay-state';
+import { RecordError, parseBallotRecord } from './records';
 
 /**
- * A poll's result recomputed from its raw ballots, with the definitions of docs/chaincode-api.md and none of the
- * chaincode's counting code:
+ * A poll's result recomputed from its raw ballots, with the protocol's hash definitions (protocol/src/hashing.ts) and
+ * none of the chaincode's code:
  *   ballotHash = sha256hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }))
- *   h0 = sha256hex("poll-ledger:ballots:" + pollId), h_i = sha256hex(h_{i-1} + ballotHash_i), ballots in key order.
+ *   h0 = sha256hex(CHAIN_DOMAIN + pollId), h_i = sha256hex(h_{i-1} + ballotHash_i), ballots in key order.
  * Each ballot is also checked on its own: its key, the transaction that wrote it, its stored hash, its answers.
  */
-
-export const CHAIN_DOMAIN = 'poll-ledger:ballots:';
 
 export interface Recomputed {
   readonly ballotCount: number;
@@ -20,13 +20,13 @@ export interface Recomputed {
   readonly problems: readonly string[];
 }
 
-export function recomputePoll(poll: PollRecord, ballots: ReadonlyMap<string, StoredValue>): Recomputed {
+export function recomputePoll(poll: Poll, ballots: ReadonlyMap<string, StoredValue>): Recomputed {
   const counts: Record<string, Record<string, number>> = {};
   for (const question of poll.questions) {
     counts[question.id] = Object.fromEntries(question.options.map((o) => [o.id, 0]));
   }
   const problems: string[] = [];
-  let root = sha256Hex(CHAIN_DOMAIN + poll.id);
+  let root = chainStart(poll.id);
   let ballotCount = 0;
   // All keys of one poll share the prefix `ballot~{pollId}~`, so key order is ballot id order.
   const ids = [...ballots.keys()].sort(compareCodeUnits);
@@ -35,7 +35,7 @@ export function recomputePoll(poll: PollRecord, ballots: ReadonlyMap<string, Sto
     if (stored === undefined) {
       continue;
     }
-    let ballot: BallotRecord;
+    let ballot: Ballot;
     try {
       ballot = parseBallotRecord(stored.value);
     } catch (err) {
@@ -56,23 +56,32 @@ export function recomputePoll(poll: PollRecord, ballots: ReadonlyMap<string, Sto
       }
     }
     ballotCount += 1;
-    root = sha256Hex(root + hash);
+    root = chainNext(root, hash);
   }
   return { ballotCount, counts, ballotsRoot: root, problems };
 }
 
-export function ballotHashOf(ballot: Pick<BallotRecord, 'pollId' | 'ballotId' | 'answers' | 'castAt' | 'txId'>): string {
-  const { pollId, ballotId, answers, castAt, txId } = ballot;
-  return sha256Hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }));
+export function ballotHashOf(ballot: Pick<Ballot, 'pollId' | 'ballotId' | 'answers' | 'castAt' | 'txId'>): string {
+  return sha256Hex(ballotHashText(ballot));
 }
 
-function ballotProblems(
-  poll: PollRecord,
-  ballotId: string,
-  ballot: BallotRecord,
-  hash: string,
-  stored: StoredValue,
-): string[] {
+/** The text a ballot's hash is taken over: its hashed fields, and only those, as canonical JSON. */
+export function ballotHashText(ballot: Pick<Ballot, 'pollId' | 'ballotId' | 'answers' | 'castAt' | 'txId'>): string {
+  const { pollId, ballotId, answers, castAt, txId } = ballot;
+  return canonicalJson({ pollId, ballotId, answers, castAt, txId });
+}
+
+/** h0 of a poll's ballot chain. */
+export function chainStart(pollId: string): string {
+  return sha256Hex(CHAIN_DOMAIN + pollId);
+}
+
+/** The next chain head: the hex strings concatenated, then hashed. */
+export function chainNext(head: string, ballotHash: string): string {
+  return sha256Hex(head + ballotHash);
+}
+
+function ballotProblems(poll: Poll, ballotId: string, ballot: Ballot, hash: string, stored: StoredValue): string[] {
   const problems: string[] = [];
   if (ballot.pollId !== poll.id || ballot.ballotId !== ballotId) {
     problems.push(`the record names poll ${ballot.pollId} ballot ${ballot.ballotId}, not its key`);
@@ -90,36 +99,10 @@ function ballotProblems(
   if (!(castAt >= Date.parse(poll.opensAt) && castAt <= Date.parse(poll.closesAt))) {
     problems.push(`castAt ${ballot.castAt} is outside [${poll.opensAt}, ${poll.closesAt}]`);
   }
-  problems.push(...answerProblems(poll, ballot));
-  return problems;
-}
-
-/** The poll definition's rules, as the chaincode documents them: every question once, known distinct options, in bounds. */
-function answerProblems(poll: PollRecord, ballot: BallotRecord): string[] {
-  const problems: string[] = [];
-  const questions = new Map(poll.questions.map((q) => [q.id, q]));
-  for (const questionId of Object.keys(ballot.answers)) {
-    if (!questions.has(questionId)) {
-      problems.push(`answers unknown question ${questionId}`);
-    }
-  }
-  for (const question of poll.questions) {
-    const choices = Object.hasOwn(ballot.answers, question.id) ? ballot.answers[question.id] : undefined;
-    if (choices === undefined) {
-      problems.push(`does not answer question ${question.id}`);
-      continue;
-    }
-    const known = new Set(question.options.map((o) => o.id));
-    const unknown = choices.filter((c) => !known.has(c));
-    if (unknown.length > 0) {
-      problems.push(`question ${question.id} names unknown option(s) ${unknown.join(', ')}`);
-    }
-    if (new Set(choices).size !== choices.length) {
-      problems.push(`question ${question.id} names an option twice`);
-    }
-    if (choices.length < question.minChoices || choices.length > question.maxChoices) {
-      problems.push(`question ${question.id} has ${choices.length} choices, outside [${question.minChoices}, ${question.maxChoices}]`);
-    }
+  problems.push(...answerFindings(poll, ballot.answers).map((f) => f.message));
+  const unsorted = unsortedQuestions(ballot.answers);
+  if (unsorted.length > 0) {
+    problems.push(`the option ids of ${unsorted.join(', ')} are not in canonical (sorted) order`);
   }
   return problems;
 }

@@ -1,5 +1,5 @@
 import { type CheckRow, type PollReport, comparePoll } from './compare';
-import type { BlockFault, InvalidTransaction, ReplayStateJson, UndecodableTransaction } from './ledger-replay';
+import type { BlockFault, InvalidTransaction, ReplayStateJson, UndecodableTransaction } from './replay-state';
 
 /**
  * The audit's verdict as data (the JSON report) and as text. Everything except `run` is a pure function of the replay

@@ -8,6 +8,7 @@ import { ConnectionError } from '../src/errors';
 import type { PeerLedger } from '../src/fabric';
 import { flipByteInData, writeBlocks } from './support/ledger-builder';
 import { scenario } from './support/scenario';
+import { networkDescription, writeNetworkJson } from './support/network';
 import { tempDir } from './support/tmp';
 
 function fakePeer(blocks: readonly Uint8Array[], onBlock?: (n: number) => void): PeerLedger & { close: sinon.SinonSpy } {
@@ -40,10 +41,8 @@ describe('cli', function () {
     ({ dir, cleanup } = tempDir());
     out = '';
     err = '';
-    fs.mkdirSync(path.join(dir, '.run'));
-    fs.writeFileSync(path.join(dir, '.run', 'network.json'), JSON.stringify({
-      orgs: { observer: { mspId: 'ObserverMSP', peerEndpoint: '127.0.0.1:1', tlsCaCert: 'x', identities: { auditor: { certPath: 'x', keyPath: 'x' } } } },
-    }));
+    const files = { tlsCaCert: 'x', certPath: 'x', keyPath: 'x' };
+    writeNetworkJson(path.join(dir, '.run', 'network.json'), networkDescription({ observer: { mspId: 'ObserverMSP', port: 1 } }, files));
     fs.writeFileSync(path.join(dir, '.run', 'x'), 'x');
     io = {
       cwd: dir,

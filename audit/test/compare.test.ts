@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { comparePoll } from '../src/compare';
 import { decodeBlock } from '../src/block-decoder';
-import { LedgerReplay, type PollTrackJson } from '../src/ledger-replay';
+import { LedgerReplay } from '../src/ledger-replay';
+import type { PollTrackJson } from '../src/replay-state';
 import { CHANNEL, NAMESPACE } from './support/ledger-builder';
 import { scenario } from './support/scenario';
 
@@ -50,6 +51,15 @@ describe('compare', function () {
       tally.counts.q3 = { x: 0 };
       const report = comparePoll({ ...lc, tally: { ...lc.tally!, value: JSON.stringify(tally) } });
       expect(report.checks.find((c) => c.field === 'counts.q3.x')).to.include({ onLedger: '0', recomputed: 'absent', verdict: 'MISMATCH' });
+    });
+
+    it('when the tally record does not fit the protocol schema, then it is reported, not trusted', function () {
+      const lc = polls.get('lc')!;
+      const tally = { ...(JSON.parse(lc.tally!.value) as object), ballotsRoot: 'not a hash' };
+      const report = comparePoll({ ...lc, tally: { ...lc.tally!, value: JSON.stringify(tally) } });
+      expect(report.verdict).to.equal('MISMATCH');
+      expect(report.checks[0]).to.include({ field: 'tally record', verdict: 'MISMATCH' });
+      expect(report.checks[0]!.onLedger).to.match(/^invalid \(the tally record does not fit the protocol: ballotsRoot: /);
     });
 
     it('when the poll is marked tallied without a final tally record, then MISMATCH', function () {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCommand } from '../src/config';
 import { ConfigError, UsageError } from '../src/errors';
+import { networkDescription, writeNetworkJson } from './support/network';
 import { tempDir } from './support/tmp';
 
 describe('config', function () {
@@ -10,12 +11,9 @@ describe('config', function () {
   let cleanup: () => void;
   beforeEach(function () {
     ({ dir, cleanup } = tempDir());
-    const org = (mspId: string, port: number) => ({
-      mspId, peerEndpoint: `127.0.0.1:${port}`, peerHostAlias: 'localhost', tlsCaCert: `${dir}/ca.crt`,
-      identities: { auditor: { certPath: `${dir}/cert.pem`, keyPath: `${dir}/key.pem` } },
-    });
-    fs.mkdirSync(path.join(dir, '.run'));
-    fs.writeFileSync(path.join(dir, '.run', 'network.json'), JSON.stringify({ orgs: { observer: org('ObserverMSP', 9051), city: org('CityMSP', 7051) } }));
+    const files = { tlsCaCert: `${dir}/ca.crt`, certPath: `${dir}/cert.pem`, keyPath: '../key.pem' };
+    const orgs = { observer: { mspId: 'ObserverMSP', port: 9051 }, city: { mspId: 'CityMSP', port: 7051 } };
+    writeNetworkJson(path.join(dir, '.run', 'network.json'), networkDescription(orgs, files));
     for (const f of ['ca.crt', 'cert.pem', 'key.pem']) fs.writeFileSync(path.join(dir, f), f);
   });
   afterEach(function () {
@@ -29,6 +27,8 @@ describe('config', function () {
       if (command.kind !== 'audit') return;
       expect(command.peer).to.include({ endpoint: '127.0.0.1:9051', hostAlias: 'localhost', mspId: 'ObserverMSP' });
       expect(command.peer.certificate.toString()).to.equal('cert.pem');
+      // A relative path in network.json is relative to the file, not to the working directory.
+      expect(command.peer.privateKey.toString()).to.equal('key.pem');
       expect(command.options).to.include({ channel: 'polls', chaincode: 'polls', quiet: false, timeoutMs: 30000 });
       expect(command.options.checkpoint).to.equal(undefined);
     });
@@ -64,10 +64,22 @@ describe('config', function () {
 
     it('when the network description or a file it names is missing, then a ConfigError says which', function () {
       expect(() => parseCommand(['--network-json', 'nope.json'], dir)).to.throw(ConfigError, /nope\.json/);
-      expect(() => parseCommand(['--org', 'dept'], dir)).to.throw(ConfigError, /no organisation 'dept' \(it has: observer, city\)/);
-      expect(() => parseCommand(['--identity', 'poll-admin'], dir)).to.throw(ConfigError, /identity 'poll-admin'/);
+      expect(() => parseCommand(['--org', 'dept'], dir)).to.throw(ConfigError, /no org 'dept' in network\.json \(it has observer, city\)/);
       fs.rmSync(path.join(dir, 'key.pem'));
       expect(() => parseCommand([], dir)).to.throw(ConfigError, /observer\.identities\.auditor\.keyPath/);
+    });
+
+    it('when network.json does not fit the protocol schema, then a ConfigError names the wrong fields', function () {
+      writeNetworkJson(path.join(dir, 'old.json'), { orgs: { observer: { mspId: 'ObserverMSP', peerEndpoint: '127.0.0.1:9051' } } });
+      expect(() => parseCommand(['--network-json', 'old.json'], dir)).to.throw(ConfigError, /not a valid network description[\s\S]*orgs\.observer\.tlsCaCert/);
+      fs.writeFileSync(path.join(dir, 'text.json'), 'not json');
+      expect(() => parseCommand(['--network-json', 'text.json'], dir)).to.throw(ConfigError, /is not JSON/);
+    });
+
+    it('when --identity is not an identity name of the protocol, then a UsageError lists the names', function () {
+      expect(() => parseCommand(['--identity', 'mayor'], dir)).to.throw(UsageError, /'mayor' is not one of admin, poll-admin, ballot-relay, auditor/);
+      const command = parseCommand(['--identity', 'poll-admin'], dir);
+      expect(command.kind === 'audit' && command.peer.label).to.match(/poll-admin$/);
     });
 
     it('when verify, export and receipt are given their operands, then they parse', function () {

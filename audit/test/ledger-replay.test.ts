@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { decodeBlock } from '../src/block-decoder';
-import { LedgerReplay, type ReplayStateJson } from '../src/ledger-replay';
+import { LedgerReplay } from '../src/ledger-replay';
+import type { ReplayStateJson } from '../src/replay-state';
 import { CHANNEL, Codes, LedgerBuilder, NAMESPACE, flipByteInData } from './support/ledger-builder';
 import { castTx, pollRecord, pollTx, scenario, voter } from './support/scenario';
 
@@ -69,6 +70,21 @@ describe('ledger-replay', function () {
       expect(track.problemCount).to.equal(2);
       expect(track.problems[0]).to.match(/replaced under re-vote policy none/);
       expect(track.problems[1]).to.match(/while the poll was closed/);
+    });
+
+    it('when the poll record does not fit the protocol schema, then its ballots are written for a poll with no valid poll record', function () {
+      const builder = new LedgerBuilder();
+      builder.addBlock([pollTx({ ...pollRecord('p', 'none', 'open'), createdTxId: 'create' }, 'CreatePoll')]);
+      builder.addBlock([castTx('p', 'x', { q1: ['red'], q2: [] })]);
+      const track = replayAll(builder.blocks).polls.get('p')!;
+      expect(track.problems).to.have.length(1);
+      expect(track.problems[0]).to.match(/no valid poll record/);
+    });
+
+    it('when status index entries are written, then they are neither polls nor ballots', function () {
+      const builder = new LedgerBuilder();
+      builder.addBlock([{ writes: [{ key: 'pollstatus~open~p', value: {} }] }]);
+      expect(replayAll(builder.blocks).polls.size).to.equal(0);
     });
 
     it('when writes belong to another namespace, then they are not part of any poll', function () {

@@ -45,6 +45,16 @@ describe('receipt', function () {
       expect(report.checks.find((c) => c.field === 'current ballot of this voter')?.onLedger).to.match(/^replaced by a re-vote/);
     });
 
+    it('when the re-vote remembers the replaced request, then the report says so', function () {
+      const first = s.firstVote.ballot;
+      const current = { ...s.revote.ballot, earlierRequests: [{ requestId: 'a'.repeat(64), txId: first.txId, ballotHash: first.ballotHash }] };
+      const report = checkReceipt(receiptOf(first, s.firstVote.block), decodeBlock(s.blocks[s.firstVote.block]!), {
+        ...context, currentBallot: JSON.stringify(current),
+      });
+      expect(report.verdict).to.equal('OK');
+      expect(report.checks.find((c) => c.field === 'current ballot of this voter')?.onLedger).to.match(/^replaced by a re-vote .*which remembers this one$/);
+    });
+
     it('when the receipt hash differs from the recorded ballot, then FAILED', function () {
       const receipt = { ...receiptOf(s.revote.ballot, s.revote.block), ballotHash: '0'.repeat(64) };
       const report = checkReceipt(receipt, decodeBlock(s.blocks[s.revote.block]!), context);

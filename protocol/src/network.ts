@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { ROLES } from './roles';
 
@@ -64,15 +65,29 @@ export function parseNetwork(text: string, file = 'network.json'): Network {
   return parsed.data;
 }
 
+/** Reads and checks a network description; relative file paths in it are taken from the file's own directory. */
 export function readNetworkFile(file: string): Network {
-  return parseNetwork(fs.readFileSync(file, 'utf8'), file);
+  const network = parseNetwork(fs.readFileSync(file, 'utf8'), file);
+  const dir = path.dirname(path.resolve(file));
+  const at = (p: string): string => path.resolve(dir, p);
+  const orgs = Object.entries(network.orgs).map(([key, org]): [string, NetworkOrg] => [
+    key,
+    {
+      ...org,
+      tlsCaCert: at(org.tlsCaCert),
+      identities: Object.fromEntries(
+        IDENTITY_NAMES.map((name) => [name, { certPath: at(org.identities[name].certPath), keyPath: at(org.identities[name].keyPath) }]),
+      ) as NetworkOrg['identities'],
+    },
+  ]);
+  return { ...network, orgs: Object.fromEntries(orgs) };
 }
 
 /** One org of the network, or an error naming the orgs there are. */
-export function networkOrg(network: Network, orgKey: string): NetworkOrg {
+export function networkOrg(network: Network, orgKey: string, file = 'network.json'): NetworkOrg {
   const org = Object.hasOwn(network.orgs, orgKey) ? network.orgs[orgKey] : undefined;
   if (org === undefined) {
-    throw new NetworkFileError(`no org '${orgKey}' in network.json (it has ${Object.keys(network.orgs).join(', ')})`);
+    throw new NetworkFileError(`no org '${orgKey}' in ${file} (it has ${Object.keys(network.orgs).join(', ')})`);
   }
   return org;
 }

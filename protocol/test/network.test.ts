@@ -35,6 +35,10 @@ describe('network.json', function () {
     const file = path.join(dir, 'network.json');
     expect(main(['write', file, 'full', 'polls', 'polls', ...org('city', 'CityMSP', 7051)])).to.equal(0);
     expect(readNetworkFile(file).mode).to.equal('full');
+    const relative = JSON.parse(fs.readFileSync(file, 'utf8')) as { orgs: { city: { tlsCaCert: string } } };
+    relative.orgs.city.tlsCaCert = 'tls/ca.crt';
+    fs.writeFileSync(file, JSON.stringify(relative));
+    expect(readNetworkFile(file).orgs.city?.tlsCaCert, 'relative to the file').to.equal(path.join(dir, 'tls', 'ca.crt'));
     expect(main(['check', file])).to.equal(0);
     fs.writeFileSync(file, JSON.stringify({ mode: 'quick', channel: 'polls', chaincode: 'polls', orgs: { city: { mspId: 'CityMSP' } } }));
     expect(() => parseNetwork(fs.readFileSync(file, 'utf8'), file)).to.throw(NetworkFileError, /peerEndpoint/);

@@ -1,15 +1,19 @@
 /**
- * A small ledger with the records the real chaincode writes. Ballot hashes and the on-ledger tally are made with the
- * chaincode's own domain code (@poll-ledger/chaincode/dist/domain), so when the auditor's independent recount agrees,
- * both implementations agree.
+ * A small ledger with records of the protocol's shapes (protocol/src/records.ts). Ballot hashes and the on-ledger tally
+ * are made with the auditor's own hash functions: that they agree with the chaincode's is what the protocol vectors
+ * prove (test/vectors.test.ts), not these fixtures.
  */
-import { type Ballot, type Poll, ballotHash, referenceTally } from '@poll-ledger/chaincode/dist/domain';
+import { type Ballot, type Poll, ballotKey, pollKey, pollStatusKey, tallyKey } from '@poll-ledger/protocol';
 import { createHash } from 'node:crypto';
+import { compareCodeUnits } from '../../src/canonical';
+import { ballotHashOf, chainNext, chainStart } from '../../src/recompute';
 import { Codes, LedgerBuilder, type Signer, type TxSpec, newTxId, ordererSigner } from './ledger-builder';
 
 export type Answers = Record<string, string[]>;
 
 export const voter = (name: string): string => createHash('sha256').update(`voter:${name}`).digest('hex');
+/** A fixed, well-formed transaction id. */
+export const txIdOf = (seed: string): string => createHash('sha256').update(`tx:${seed}`).digest('hex');
 
 export function pollRecord(id: string, revotePolicy: 'none' | 'last-counts', status: Poll['status'] = 'draft'): Poll {
   return {
@@ -32,14 +36,14 @@ export function pollRecord(id: string, revotePolicy: 'none' | 'last-counts', sta
     revotePolicy,
     resultsVisibility: 'after-close',
     status,
-    createdTxId: 'create',
-    updatedTxId: 'update',
+    createdTxId: txIdOf(`create ${id}`),
+    updatedTxId: txIdOf(`update ${id}`),
   };
 }
 
 export function ballotRecord(pollId: string, ballotId: string, answers: Answers, txId: string, castAt: string): Ballot {
   const content = { pollId, ballotId, answers, castAt, txId };
-  return { ...content, ballotHash: ballotHash(content) };
+  return { ...content, ballotHash: ballotHashOf(content) };
 }
 
 /** One CastBallot transaction; the record's castAt and txId are the transaction's own. */
@@ -52,25 +56,37 @@ export function castTx(pollId: string, name: string, answers: Answers, options: 
     fn: 'CastBallot',
     timestamp,
     ...(options.code === undefined ? {} : { code: options.code }),
-    writes: [{ key: `ballot~${pollId}~${ballot.ballotId}`, value: ballot }],
+    writes: [{ key: ballotKey(pollId, ballot.ballotId), value: ballot }],
     ballot,
   };
 }
 
 export function pollTx(poll: Poll, fn: string, extra: TxSpec['writes'] = []): TxSpec {
-  return { fn, writes: [{ key: `poll~${poll.id}`, value: poll }, ...extra] };
+  return { fn, writes: [{ key: pollKey(poll.id), value: poll }, ...extra] };
 }
 
 /** The final TallyPoll step: the tally state with done: true, and the poll marked tallied, in one transaction. */
 export function tallyTx(poll: Poll, ballots: readonly Ballot[]): TxSpec {
-  const tally = referenceTally(poll, ballots);
-  const last = [...ballots].sort((a, b) => (a.ballotId < b.ballotId ? -1 : 1)).at(-1);
-  const state = { pollId: poll.id, cursor: last === undefined ? '' : `ballot~${poll.id}~${last.ballotId}`, done: true, ...tally };
+  const sorted = [...ballots].sort((a, b) => compareCodeUnits(a.ballotId, b.ballotId));
+  const counts = Object.fromEntries(poll.questions.map((q) => [q.id, Object.fromEntries(q.options.map((o) => [o.id, 0]))]));
+  let ballotsRoot = chainStart(poll.id);
+  for (const ballot of sorted) {
+    for (const [questionId, optionIds] of Object.entries(ballot.answers)) {
+      optionIds.forEach((o) => {
+        const question = counts[questionId];
+        if (question !== undefined) question[o] = (question[o] ?? 0) + 1;
+      });
+    }
+    ballotsRoot = chainNext(ballotsRoot, ballot.ballotHash);
+  }
+  const last = sorted.at(-1);
+  const cursor = last === undefined ? '' : ballotKey(poll.id, last.ballotId);
+  const state = { pollId: poll.id, cursor, done: true, ballotCount: sorted.length, counts, ballotsRoot };
   return {
     fn: 'TallyPoll',
     writes: [
-      { key: `tally~${poll.id}`, value: state },
-      { key: `poll~${poll.id}`, value: { ...poll, status: 'tallied' } },
+      { key: tallyKey(poll.id), value: state },
+      { key: pollKey(poll.id), value: { ...poll, status: 'tallied' } },
     ],
   };
 }
@@ -96,7 +112,7 @@ export function scenario(signer: Signer = ordererSigner): Scenario {
   const lc = pollRecord('lc', 'last-counts');
   const nv = pollRecord('nv', 'none');
   const op = pollRecord('op', 'none');
-  b.addBlock([lc, nv, op].map((p) => pollTx(p, 'CreatePoll', [{ key: `pollstatus~draft~${p.id}`, value: {} }])));
+  b.addBlock([lc, nv, op].map((p) => pollTx(p, 'CreatePoll', [{ key: pollStatusKey('draft', p.id), value: {} }])));
   const open = (p: Poll): Poll => ({ ...p, status: 'open' });
   b.addBlock([lc, nv, op].map((p) => pollTx(open(p), 'OpenPoll')));
 

@@ -1,0 +1,60 @@
+import type { PollTrackJson, StoredValue } from './replay-state';
+
+/**
+ * Everything the replay collects about one poll: the last VALID write of its poll record, its tally record and each
+ * of its ballot keys, how many ballot writes there were, and what looked wrong along the way.
+ */
+
+/** Problems kept per poll in the report; all of them are counted. */
+const MAX_PROBLEMS = 50;
+
+export interface PollTrack {
+  readonly pollId: string;
+  poll?: StoredValue;
+  tally?: StoredValue;
+  /** ballotId → its last VALID write. */
+  readonly ballots: Map<string, StoredValue>;
+  /** VALID writes to this poll's ballot keys, re-votes included. */
+  ballotWrites: number;
+  /** Writes that replaced an earlier ballot of the same voter. */
+  replacedBallots: number;
+  problems: string[];
+  problemCount: number;
+}
+
+export function newPollTrack(pollId: string): PollTrack {
+  return { pollId, ballots: new Map(), ballotWrites: 0, replacedBallots: 0, problems: [], problemCount: 0 };
+}
+
+export function addProblem(track: PollTrack, problem: string): void {
+  track.problemCount += 1;
+  if (track.problems.length < MAX_PROBLEMS) {
+    track.problems.push(problem);
+  }
+}
+
+export function pollTrackToJson(track: PollTrack): PollTrackJson {
+  return {
+    pollId: track.pollId,
+    ...(track.poll === undefined ? {} : { poll: track.poll }),
+    ...(track.tally === undefined ? {} : { tally: track.tally }),
+    ballots: [...track.ballots.entries()],
+    ballotWrites: track.ballotWrites,
+    replacedBallots: track.replacedBallots,
+    problems: [...track.problems],
+    problemCount: track.problemCount,
+  };
+}
+
+export function pollTrackFromJson(json: PollTrackJson): PollTrack {
+  return {
+    pollId: json.pollId,
+    ...(json.poll === undefined ? {} : { poll: json.poll }),
+    ...(json.tally === undefined ? {} : { tally: json.tally }),
+    ballots: new Map(json.ballots),
+    ballotWrites: json.ballotWrites,
+    replacedBallots: json.replacedBallots,
+    problems: [...json.problems],
+    problemCount: json.problemCount,
+  };
+}

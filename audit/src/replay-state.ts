@@ -1,0 +1,81 @@
+import type { OrdererMsps } from './block-signatures';
+
+/**
+ * The replay's state as plain data: what each part of the replay keeps, and the checkpoint, which is all of it as
+ * JSON. Plain data is what lets a resumed replay continue exactly where an earlier one stopped.
+ */
+
+export const STATE_FORMAT = 1;
+
+export interface WriteRef {
+  readonly block: number;
+  readonly tx: number;
+  readonly txId: string;
+  /** The writing transaction's timestamp (ISO, milliseconds), which the chaincode stores as a ballot's castAt. */
+  readonly timestamp?: string;
+}
+
+export interface StoredValue {
+  readonly value: string;
+  readonly at: WriteRef;
+}
+
+export interface BlockFault {
+  readonly block: number;
+  readonly reason: string;
+}
+
+export interface TrustedCheck {
+  readonly block: number;
+  readonly matched: boolean;
+}
+
+/** A transaction that is in a block but changed nothing, and why (its validation code). */
+export interface InvalidTransaction {
+  readonly block: number;
+  readonly tx: number;
+  readonly txId: string;
+  readonly validationCode: string;
+  readonly functionName?: string;
+}
+
+export interface UndecodableTransaction {
+  readonly block: number;
+  readonly tx: number;
+  readonly validationCode: string;
+  readonly reason: string;
+}
+
+export interface PollTrackJson {
+  readonly pollId: string;
+  readonly poll?: StoredValue;
+  readonly tally?: StoredValue;
+  readonly ballots: readonly (readonly [string, StoredValue])[];
+  readonly ballotWrites: number;
+  readonly replacedBallots: number;
+  readonly problems: readonly string[];
+  readonly problemCount: number;
+}
+
+/** The replay's whole state as JSON: a checkpoint's content. */
+export interface ReplayStateJson {
+  readonly format: typeof STATE_FORMAT;
+  readonly channel: string;
+  readonly namespace: string;
+  readonly nextBlock: number;
+  readonly previousHeaderHash?: string;
+  readonly genesisHash?: string;
+  readonly blocksRead: number;
+  readonly transactions: Readonly<Record<string, number>>;
+  readonly chainBreaks: readonly BlockFault[];
+  readonly signedBlocks: number;
+  readonly signers: readonly string[];
+  readonly signatureFailures: readonly BlockFault[];
+  readonly ordererMsps?: OrdererMsps;
+  readonly undecodable: readonly UndecodableTransaction[];
+  /** The first non-VALID transactions (see transaction-log.ts); `transactions` counts all of them. */
+  readonly invalid: readonly InvalidTransaction[];
+  /** Blocks whose header hash was compared with a trusted hash, and the outcome. */
+  readonly trustedChecks: readonly TrustedCheck[];
+  readonly polls: readonly PollTrackJson[];
+}

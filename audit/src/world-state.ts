@@ -1,0 +1,127 @@
+import { type Poll, parseKey } from '@poll-ledger/protocol';
+import type { KvWrite, NamespaceWrites } from './block-decoder';
+import { type PollTrack, addProblem, newPollTrack, pollTrackFromJson, pollTrackToJson } from './poll-track';
+import { RecordError, parsePollRecord } from './records';
+import type { PollTrackJson, StoredValue, WriteRef } from './replay-state';
+
+/**
+ * The chaincode's world state as VALID writes left it, per poll (last write wins, in block and transaction order),
+ * by the protocol's key layout. Writes the lifecycle forbids are recorded as problems of their poll as they happen:
+ * a deleted record, a ballot while the poll is not open, a replaced ballot under re-vote policy none.
+ */
+
+export class WorldStateView {
+  readonly #namespace: string;
+  readonly #polls = new Map<string, PollTrack>();
+  /** Parsed poll records, so a ballot's poll status check does not re-parse; derived, never checkpointed. */
+  readonly #parsedPolls = new Map<string, Poll | undefined>();
+
+  constructor(namespace: string, polls: readonly PollTrackJson[] = []) {
+    this.#namespace = namespace;
+    for (const track of polls) {
+      this.#polls.set(track.pollId, pollTrackFromJson(track));
+    }
+  }
+
+  get polls(): ReadonlyMap<string, PollTrack> {
+    return this.#polls;
+  }
+
+  /** Applies a VALID transaction's writes to the chaincode's namespace; returns how many were ballot writes. */
+  apply(namespaces: readonly NamespaceWrites[], at: WriteRef): number {
+    let ballotWrites = 0;
+    for (const ns of namespaces) {
+      if (ns.namespace !== this.#namespace) {
+        continue;
+      }
+      for (const write of ns.writes) {
+        ballotWrites += this.#applyWrite(write, at);
+      }
+    }
+    return ballotWrites;
+  }
+
+  toJSON(): PollTrackJson[] {
+    return [...this.#polls.values()].map(pollTrackToJson);
+  }
+
+  #applyWrite(write: KvWrite, at: WriteRef): number {
+    const key = parseKey(write.key);
+    // Status index entries carry nothing to audit; keys outside the layout are not the chaincode's records.
+    if (key.kind === 'other' || key.kind === 'pollStatus') {
+      return 0;
+    }
+    const track = this.#track(key.pollId);
+    const stored: StoredValue = { value: write.value.toString('utf8'), at };
+    const where = `block ${at.block} tx ${at.tx} (${at.txId})`;
+    if (key.kind === 'poll') {
+      this.#parsedPolls.delete(key.pollId);
+      if (write.isDelete) {
+        delete track.poll;
+        addProblem(track, `the poll record was deleted at ${where}`);
+      } else {
+        track.poll = stored;
+      }
+      return 0;
+    }
+    if (key.kind === 'tally') {
+      if (write.isDelete) {
+        delete track.tally;
+        addProblem(track, `the tally record was deleted at ${where}`);
+      } else {
+        track.tally = stored;
+      }
+      return 0;
+    }
+    return this.#applyBallotWrite(track, key.ballotId, write.isDelete, stored, where);
+  }
+
+  #applyBallotWrite(track: PollTrack, ballotId: string, isDelete: boolean, stored: StoredValue, where: string): number {
+    const poll = this.#parsedPoll(track);
+    if (poll !== undefined && poll.status !== 'open') {
+      addProblem(track, `ballot ${ballotId} was written while the poll was ${poll.status}, at ${where}`);
+    }
+    if (poll === undefined) {
+      addProblem(track, `ballot ${ballotId} was written for a poll with no valid poll record, at ${where}`);
+    }
+    if (isDelete) {
+      track.ballots.delete(ballotId);
+      addProblem(track, `ballot ${ballotId} was deleted at ${where}`);
+      return 0;
+    }
+    if (track.ballots.has(ballotId)) {
+      track.replacedBallots += 1;
+      if (poll?.revotePolicy !== 'last-counts') {
+        addProblem(track, `ballot ${ballotId} was replaced under re-vote policy ${poll?.revotePolicy ?? '?'}, at ${where}`);
+      }
+    }
+    track.ballots.set(ballotId, stored);
+    track.ballotWrites += 1;
+    return 1;
+  }
+
+  #track(pollId: string): PollTrack {
+    let track = this.#polls.get(pollId);
+    if (track === undefined) {
+      track = newPollTrack(pollId);
+      this.#polls.set(pollId, track);
+    }
+    return track;
+  }
+
+  #parsedPoll(track: PollTrack): Poll | undefined {
+    if (!this.#parsedPolls.has(track.pollId)) {
+      let parsed: Poll | undefined;
+      try {
+        parsed = track.poll === undefined ? undefined : parsePollRecord(track.poll.value);
+      } catch (err) {
+        if (!(err instanceof RecordError)) {
+          throw err;
+        }
+        parsed = undefined;
+      }
+      this.#parsedPolls.set(track.pollId, parsed);
+    }
+    return this.#parsedPolls.get(track.pollId);
+  }
+}
