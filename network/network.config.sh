@@ -21,11 +21,11 @@ CHANNEL_NAME=polls
 # beside it under its own name, directory and chaincode-server port slot.
 CC_NAME=${POLL_LEDGER_CC_NAME:-polls}
 CC_PORT_SLOT=${POLL_LEDGER_CC_PORT_SLOT:-9}
-# BRIEF §2: no ballot without the observer plus the city or a department.
+# No ballot without the observer plus the city or a department.
 CC_ENDORSEMENT_POLICY="AND('ObserverMSP.peer',OR('CityMSP.peer','DeptMSP.peer'))"
 # Approving or changing a chaincode definition needs the observer too (configtx.yaml).
 
-# Orderer batching: ~100 tx or 500 ms, whichever comes first (FABRIC-NATIVE.md).
+# Orderer batching: ~100 tx or 500 ms, whichever comes first.
 : "${ORDERER_BATCH_TIMEOUT:=500ms}"
 : "${ORDERER_BATCH_MAX_MESSAGES:=100}"
 
@@ -38,7 +38,9 @@ declare -A ORG_MSP=([city]=CityMSP [dept]=DeptMSP [observer]=ObserverMSP)
 declare -A ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050)
 
 # Client identities each org's CA issues, with the `role` certificate attribute the
-# chaincode authorizes on.
+# chaincode authorizes on. The roles are defined by @poll-ledger/protocol (ROLES in
+# protocol/src/roles.ts); they are repeated here so that `down` and `status` need no
+# build. `network.sh up` refuses to start when the two lists differ.
 CLIENT_ROLES=(poll-admin ballot-relay auditor)
 
 org_port() { # org, slot → port

@@ -19,18 +19,29 @@ LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 HOST=$POLL_LEDGER_HOST
 
+# gateway.json from network.json, read through @poll-ledger/protocol (its schema, and ROLES: one identity and
+# one API key per role). Keys already in api-keys.json are kept; a role without one gets a new one.
 write_gateway_config() {
   [ -f "$RUN_DIR/network.json" ] || fatalln "no network in $RUN_DIR: run 'network.sh all' first"
+  require_built protocol
   umask 077
-  node - "$RUN_DIR" "$GATEWAY_ORG" "$POLL_LEDGER_GATEWAY_PORT" "$HOST" <<'JS'
+  node - "$POLL_LEDGER_ROOT/protocol" "$RUN_DIR" "$GATEWAY_ORG" "$POLL_LEDGER_GATEWAY_PORT" "$HOST" <<'JS'
 const fs = require('fs'), path = require('path'), crypto = require('crypto');
-const [runDir, org, port, host] = process.argv.slice(2);
-const net = JSON.parse(fs.readFileSync(path.join(runDir, 'network.json'), 'utf8'));
-const o = net.orgs[org];
+const [protocolDir, runDir, orgKey, port, host] = process.argv.slice(2);
+const { networkOrg, readNetworkFile, ROLES } = require(protocolDir);
+let net, o;
+try {
+  net = readNetworkFile(path.join(runDir, 'network.json'));
+  o = networkOrg(net, orgKey);
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
+}
 const keysFile = path.join(runDir, 'api-keys.json');
-const roles = ['poll-admin', 'ballot-relay', 'auditor'];
-const keys = fs.existsSync(keysFile) ? JSON.parse(fs.readFileSync(keysFile, 'utf8'))
-  : Object.fromEntries(roles.map((r) => [r, crypto.randomBytes(24).toString('base64url')]));
+const keys = fs.existsSync(keysFile) ? JSON.parse(fs.readFileSync(keysFile, 'utf8')) : {};
+for (const r of ROLES) {
+  if (typeof keys[r] !== 'string' || keys[r] === '') keys[r] = crypto.randomBytes(24).toString('base64url');
+}
 fs.writeFileSync(keysFile, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
 const secretFile = path.join(runDir, 'voter-token-secret');
 if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, crypto.randomBytes(32).toString('hex'), { mode: 0o600 });
@@ -43,8 +54,8 @@ const config = {
   GATEWAY_MSP_ID: o.mspId,
   GATEWAY_CHANNEL: net.channel,
   GATEWAY_CHAINCODE: net.chaincode,
-  GATEWAY_IDENTITIES: Object.fromEntries(roles.map((r) => [r, o.identities[r]])),
-  GATEWAY_API_KEYS: roles.map((r) => ({ id: r, role: r, sha256: crypto.createHash('sha256').update(keys[r]).digest('hex') })),
+  GATEWAY_IDENTITIES: Object.fromEntries(ROLES.map((r) => [r, o.identities[r]])),
+  GATEWAY_API_KEYS: ROLES.map((r) => ({ id: r, role: r, sha256: crypto.createHash('sha256').update(keys[r]).digest('hex') })),
   GATEWAY_VOTER_TOKEN_SECRET: fs.readFileSync(secretFile, 'utf8'),
 };
 fs.writeFileSync(path.join(runDir, 'gateway.json'), JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });

@@ -55,6 +55,7 @@ parse_mode() {
 
 network_up() {
   infoln "Bringing up the poll-ledger network ($POLL_LEDGER_MODE mode) in $RUN_DIR"
+  check_client_roles
   ensure_fabric_bins
   mkdir -p "$LOG_DIR" "$PID_DIR"
   echo "$POLL_LEDGER_MODE" >"$RUN_DIR/mode"
@@ -86,35 +87,51 @@ network_up() {
   successln "Network is up: $(orderer_orgs | wc -w) orderer(s), ${#ORGS[@]} peers, ${#ORGS[@]} CAs"
 }
 
-# A machine-readable description of the running network for the gateway, the tests
-# and the auditor: endpoints, TLS roots and identity files.
+# CLIENT_ROLES (network/network.config.sh) are the client identities each CA issues; network.json lists one
+# identity per role of @poll-ledger/protocol (ROLES) and expects its files. The two lists must be the same, in
+# the same order: checked before anything starts, so a mismatch never issues half an org.
+check_client_roles() {
+  require_built protocol
+  local roles
+  roles=$(node -e 'process.stdout.write(require(process.argv[1]).ROLES.join(" "))' "$POLL_LEDGER_ROOT/protocol") \
+    || fatalln "could not read ROLES from @poll-ledger/protocol"
+  [ "$roles" = "${CLIENT_ROLES[*]}" ] \
+    || fatalln "CLIENT_ROLES in network/network.config.sh (${CLIENT_ROLES[*]}) must equal ROLES in protocol/src/roles.ts ($roles)"
+}
+
+# network.json: the machine-readable description of the running network (endpoints, TLS roots, identity
+# files) that gateway.sh, the tests, the benchmarks and the auditor read. Its schema is protocol/src/network.ts
+# and protocol/bin/network-json.js is its one writer; it derives each identity's files from the org directory
+# as enroll_org lays them out: users/<admin|role>/msp/signcerts/cert.pem and msp/keystore/key.pem.
 write_network_json() {
-  local org role first=1
-  {
-    echo "{"
-    echo "  \"mode\": \"$POLL_LEDGER_MODE\", \"channel\": \"$CHANNEL_NAME\", \"chaincode\": \"$CC_NAME\","
-    echo "  \"orgs\": {"
-    for org in "${ORGS[@]}"; do
-      [ $first = 1 ] || echo ","
-      first=0
-      local d="$RUN_DIR/orgs/$org"
-      printf '    "%s": { "mspId": "%s", "peerEndpoint": "%s:%s", "peerHostAlias": "localhost", "tlsCaCert": "%s",\n' \
-        "$org" "${ORG_MSP[$org]}" "$HOST" "$(peer_port "$org")" "$d/peers/peer0/tls/ca.crt"
-      printf '      "ordererEndpoint": "%s:%s", "caUrl": "%s",\n      "identities": {' "$HOST" "$(orderer_port "$org")" "$(ca_url "$org")"
-      local r first_role=1
-      for r in admin "${CLIENT_ROLES[@]}"; do
-        [ $first_role = 1 ] || printf ','
-        first_role=0
-        printf '\n        "%s": { "certPath": "%s", "keyPath": "%s" }' "$r" "$d/users/$r/msp/signcerts/cert.pem" "$d/users/$r/msp/keystore/key.pem"
-      done
-      printf '\n      }\n    }'
-    done
-    echo ""
-    echo "  }"
-    echo "}"
-  } >"$RUN_DIR/network.json"
-  node -e 'JSON.parse(require("fs").readFileSync(process.argv[1]))' "$RUN_DIR/network.json" \
-    || fatalln "wrote an invalid $RUN_DIR/network.json"
+  require_built protocol
+  local org dir orgs=()
+  for org in "${ORGS[@]}"; do
+    dir=$(org_dir "$org")
+    # 8 words per org: key, MSP ID, peer endpoint, the TLS name of the peer (its certificate's SAN, see
+    # _register_enroll), peer TLS CA, orderer endpoint, CA URL, org directory.
+    orgs+=("$org" "${ORG_MSP[$org]}" "$HOST:$(peer_port "$org")" localhost "$dir/peers/peer0/tls/ca.crt"
+      "$HOST:$(orderer_port "$org")" "$(ca_url "$org")" "$dir")
+  done
+  node "$POLL_LEDGER_ROOT/protocol/bin/network-json.js" write "$RUN_DIR/network.json" \
+    "$POLL_LEDGER_MODE" "$CHANNEL_NAME" "$CC_NAME" "${orgs[@]}" \
+    || fatalln "could not write $RUN_DIR/network.json"
+  # Read back through the protocol's schema, and every file it names must exist.
+  node - "$POLL_LEDGER_ROOT/protocol" "$RUN_DIR/network.json" <<'JS' || fatalln "$RUN_DIR/network.json does not match the network"
+const fs = require('node:fs');
+const [protocolDir, file] = process.argv.slice(2);
+try {
+  const network = require(protocolDir).readNetworkFile(file);
+  const missing = Object.entries(network.orgs).flatMap(([key, org]) =>
+    [org.tlsCaCert, ...Object.values(org.identities).flatMap((id) => [id.certPath, id.keyPath])]
+      .filter((f) => !fs.existsSync(f))
+      .map((f) => `${key}: ${f}`));
+  if (missing.length > 0) throw new Error(`it names files that do not exist:\n  ${missing.join('\n  ')}`);
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
+}
+JS
 }
 
 network_status() {

@@ -1,4 +1,5 @@
 /** Benchmark settings: `--name value` on the command line, else BENCH_NAME, else a small default. */
+import { SIGNER_KINDS, type SignerKind } from '@poll-ledger/fabric-client';
 
 export interface BenchConfig {
   /** Transactions per closed-loop phase. */
@@ -20,11 +21,13 @@ export interface BenchConfig {
   /** Signatures per signer in the signing micro-benchmark. */
   signatures: number;
   /** The direct and baseline clients' signer; the REST gateway's default is node-crypto. */
-  signer: 'node-crypto' | 'fabric-default';
+  signer: SignerKind;
 }
 
 export const KINDS = ['rest', 'direct', 'baseline'] as const;
 export type Kind = (typeof KINDS)[number];
+
+const SIGNERS: readonly SignerKind[] = SIGNER_KINDS;
 
 const USAGE = `npm run bench [-- options]     (each option also reads BENCH_<NAME>, e.g. BENCH_RATES=25,50)
   --count N          transactions per closed-loop phase           (2000)
@@ -67,8 +70,9 @@ export function parseConfig(args: string[]): BenchConfig {
   for (const kind of kinds) {
     if (!(KINDS as readonly string[]).includes(kind)) throw new Error(`unknown kind '${kind}'\n${USAGE}`);
   }
-  const signer = raw(args, 'signer') ?? 'node-crypto';
-  if (signer !== 'node-crypto' && signer !== 'fabric-default') throw new Error(`unknown signer '${signer}'\n${USAGE}`);
+  const signerName = raw(args, 'signer') ?? 'node-crypto';
+  const signer = SIGNERS.find((s) => s === signerName);
+  if (signer === undefined) throw new Error(`unknown signer '${signerName}'\n${USAGE}`);
   const numbers = (name: string, fallback: string): number[] => {
     const values = list(args, name, fallback).map(Number);
     if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`--${name} must be positive numbers\n${USAGE}`);

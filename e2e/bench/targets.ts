@@ -3,14 +3,12 @@
  * ballot straight through fabric-gateway, and the baseline's blind write.
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { connect, GatewayError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
-import { createSigning, type SignerKind } from '@poll-ledger/gateway/dist/fabric/signer';
-import { createHash, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
+import { GatewayError, type Contract } from '@hyperledger/fabric-gateway';
+import type { SignerKind } from '@poll-ledger/fabric-client';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chaincodeErrorCode, connectAs, newGrpcClient } from '../test/support/fabric';
-import { readNetworkInfo } from '../test/support/network';
-import { colourPoll, uniquePollId } from '../test/support/polls';
+import { chaincodeErrorCode, connectAs, type Connection, openColourPoll, statusName } from '../test/support/fabric';
+import { answersFor } from '../test/support/polls';
 import { apiKeys, call, gatewayUrl } from '../test/support/rest';
 import type { Kind } from './config';
 import type { Operation, Outcome } from './load';
@@ -24,58 +22,33 @@ export interface Target {
   close(): void;
 }
 
-const statusNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
-
-function answersFor(i: number): Record<string, string[]> {
-  return { q1: [['red', 'green', 'blue'][i % 3] ?? 'red'], q2: [['wifi', 'usb', 'ac'][i % 3] ?? 'wifi'] };
-}
-
 const sha256hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Creates and opens one poll for a kind's ballots. */
+/** Creates and opens one colour poll for a kind's ballots. */
 export async function openPoll(prefix: string): Promise<string> {
   const admin = connectAs('city', 'poll-admin');
   try {
-    const id = uniquePollId(prefix);
-    await admin.contract.submitTransaction('CreatePoll', JSON.stringify(colourPoll(id)));
-    await admin.contract.submitTransaction('OpenPoll', id);
-    return id;
+    return await openColourPoll(admin, prefix);
   } finally {
     admin.close();
   }
 }
 
 /**
- * The city's ballot-relay as a fabric-gateway client of CHAINCODE. It signs with the
- * same signer as the REST gateway (node-crypto by default), so REST/direct compares
- * the REST layer and not two signers.
+ * The city's ballot-relay as a fabric-gateway client of CHAINCODE (fabric-client's TLS client and signer). It
+ * signs with the same signer as the REST gateway (node-crypto by default), so REST/direct compares the REST
+ * layer and not two signers.
  */
-function connectRelay(chaincode: string, signer: SignerKind): { contract: Contract; close: () => void } {
-  const net = readNetworkInfo();
-  const org = net.orgs.city;
-  const files = org?.identities['ballot-relay'];
-  if (!org || !files) throw new Error('no city ballot-relay in network.json');
-  const client = newGrpcClient('city');
-  const signing = createSigning(signer, createPrivateKey(fs.readFileSync(files.keyPath)));
-  const gateway = connect({
-    client,
-    identity: { mspId: org.mspId, credentials: fs.readFileSync(files.certPath) },
-    signer: signing.signer,
-    hash: signing.hash,
-    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 15_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
-  });
-  const contract = gateway.getNetwork(net.channel).getContract(chaincode);
-  return { contract, close: () => { gateway.close(); client.close(); } };
+function connectRelay(signer: SignerKind, chaincode?: string): Connection {
+  return connectAs('city', 'ballot-relay', { signer, ...(chaincode !== undefined && { chaincode }) });
 }
 
-/** submitAsync + getStatus, as the issue asks: endorse, order, then wait for the commit. */
+/** submitAsync + getStatus: endorse, order, then wait for the commit. */
 async function submit(contract: Contract, name: string, args: string[]): Promise<Outcome> {
   try {
     const tx = await contract.submitAsync(name, { arguments: args });
     const status = await tx.getStatus();
-    return { ok: status.successful, committed: true, code: statusNames.get(status.code) ?? String(status.code) };
+    return { ok: status.successful, committed: true, code: statusName(status.code) };
   } catch (err) {
     if (err instanceof GatewayError) {
       return { ok: false, committed: false, code: chaincodeErrorCode(err) ?? `${err.name} ${grpcStatus[err.code]}` };
@@ -116,7 +89,7 @@ export async function restTarget(): Promise<Target> {
 
 export async function directTarget(signer: SignerKind): Promise<Target> {
   const pollId = await openPoll('bench-direct');
-  const relay = connectRelay(readNetworkInfo().chaincode, signer);
+  const relay = connectRelay(signer);
   return {
     kind: 'direct',
     operation: (tag) => (i) => {
@@ -125,18 +98,18 @@ export async function directTarget(signer: SignerKind): Promise<Target> {
       return submit(relay.contract, 'CastBallot', [pollId, token, JSON.stringify(answersFor(i)), sha256hex(randomUUID())]);
     },
     hiddenMvcc: () => Promise.resolve(0),
-    close: relay.close,
+    close: () => { relay.close(); },
   };
 }
 
 export function baselineTarget(signer: SignerKind): Target {
-  const relay = connectRelay('baseline', signer);
+  const relay = connectRelay(signer, 'baseline');
   return {
     kind: 'baseline',
     // ~100 bytes of value under a key of its own: nothing to read, nothing to conflict with.
     operation: (tag) => (i) => submit(relay.contract, 'Put', [`${tag}-${String(i)}`, randomBytes(50).toString('hex')]),
     hiddenMvcc: () => Promise.resolve(0),
-    close: relay.close,
+    close: () => { relay.close(); },
   };
 }
 

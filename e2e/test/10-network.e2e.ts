@@ -1,12 +1,26 @@
 /**
- * The network itself (issue: monorepo foundation and a real Fabric network): the
- * endorsement policy AND('ObserverMSP.peer', OR('CityMSP.peer','DeptMSP.peer')) is
- * enforced by the real peers at commit time.
+ * The network itself: the endorsement policy AND('ObserverMSP.peer', OR('CityMSP.peer','DeptMSP.peer'))
+ * is enforced by the real peers at commit time.
  */
 import { expect } from 'chai';
 import { StatusCode } from '@hyperledger/fabric-gateway';
-import { connectAs, Connection, utf8 } from './support/fabric';
+import * as fs from 'node:fs';
+import { IDENTITY_NAMES } from '@poll-ledger/protocol';
+import { connectAs, type Connection, evaluate, refusalOf } from './support/fabric';
+import { readNetwork } from './support/network';
 import { colourPoll, uniquePollId } from './support/polls';
+
+describe('network: network.json', function () {
+  it('when the scripts describe the network, then network.json fits the protocol schema and names files that exist', function () {
+    const network = readNetwork(); // throws, naming every bad field, when it does not fit protocol/src/network.ts
+    expect(Object.keys(network.orgs)).to.deep.equal(['city', 'dept', 'observer']);
+    for (const org of Object.values(network.orgs)) {
+      expect(Object.keys(org.identities)).to.deep.equal([...IDENTITY_NAMES]);
+      const files = [org.tlsCaCert, ...Object.values(org.identities).flatMap((id) => [id.certPath, id.keyPath])];
+      expect(files.filter((file) => !fs.existsSync(file))).to.deep.equal([]);
+    }
+  });
+});
 
 describe('network: endorsement policy on the real peers', function () {
   let city: Connection;
@@ -28,8 +42,8 @@ describe('network: endorsement policy on the real peers', function () {
 
     expect(status.code).to.equal(StatusCode.VALID);
     expect(status.successful).to.equal(true);
-    const poll = JSON.parse(utf8.decode(await city.contract.evaluateTransaction('GetPoll', id))) as { id: string; status: string };
-    expect(poll).to.include({ id, status: 'draft' });
+    const poll = await evaluate(city, 'GetPoll', id);
+    expect(poll).to.include({ id, status: 'draft', ownerMsp: 'CityMSP' });
   });
 
   it('when City alone endorses the same transaction, then it commits as ENDORSEMENT_POLICY_FAILURE and writes nothing', async function () {
@@ -43,6 +57,6 @@ describe('network: endorsement policy on the real peers', function () {
     expect(status.code).to.equal(StatusCode.ENDORSEMENT_POLICY_FAILURE);
     expect(status.code).to.equal(10);
     expect(status.successful).to.equal(false);
-    await expect(city.contract.evaluateTransaction('GetPoll', id)).to.be.rejectedWith(/NOT_FOUND/);
+    expect(await refusalOf(evaluate(city, 'GetPoll', id))).to.equal('NOT_FOUND');
   });
 });

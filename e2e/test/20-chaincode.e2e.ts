@@ -5,37 +5,19 @@
  */
 import { expect } from 'chai';
 import { StatusCode } from '@hyperledger/fabric-gateway';
-import { chaincodeErrorCode, connectAs, Connection, runPool, utf8 } from './support/fabric';
-import { colourPoll, uniquePollId, voterToken } from './support/polls';
+import {
+  chaincodeErrorCode,
+  connectAs,
+  type Connection,
+  evaluate,
+  openColourPoll,
+  runPool,
+  submit,
+  tallyAll,
+} from './support/fabric';
+import { answersFor, colourPoll, expectedCounts, uniquePollId, voterToken } from './support/polls';
 
-type Answers = Record<string, string[]>;
-interface Results { pollId: string; status: string; final: boolean; ballotCount: number; counts: Record<string, Record<string, number>>; ballotsRoot: string }
-interface TallyProgress { done: boolean; processed: number; ballotCount: number; status: string }
-
-const Q1 = ['red', 'green', 'blue'];
-const Q2 = ['wifi', 'usb', 'ac'];
-
-/** A deterministic spread of answers: ballot i's choices depend only on i. */
-function answersFor(i: number): Answers {
-  return { q1: [Q1[i % 3] ?? 'red'], q2: Q2.filter((_, k) => ((i >> k) & 1) === 1).slice(0, 2) };
-}
-
-function referenceCount(all: Answers[]): Record<string, Record<string, number>> {
-  const counts: Record<string, Record<string, number>> = {
-    q1: Object.fromEntries(Q1.map((o) => [o, 0])),
-    q2: Object.fromEntries(Q2.map((o) => [o, 0])),
-  };
-  for (const answers of all) {
-    for (const [q, options] of Object.entries(answers)) {
-      for (const o of options) {
-        const bucket = counts[q];
-        if (bucket) bucket[o] = (bucket[o] ?? 0) + 1;
-      }
-    }
-  }
-  return counts;
-}
-
+/** submitAsync + getStatus: the validation code it committed with, or the chaincode's refusal code. */
 async function submitStatus(conn: Connection, name: string, args: string[]): Promise<{ code: number | undefined; error?: string }> {
   try {
     const tx = await conn.contract.submitAsync(name, { arguments: args });
@@ -59,26 +41,8 @@ describe('chaincode: polls and ballots on the real network', function () {
     relay.close();
   });
 
-  async function openPoll(overrides: Parameters<typeof colourPoll>[1] = {}): Promise<string> {
-    const id = uniquePollId('cc');
-    await admin.contract.submitTransaction('CreatePoll', JSON.stringify(colourPoll(id, overrides)));
-    await admin.contract.submitTransaction('OpenPoll', id);
-    return id;
-  }
-
-  async function tallyAll(pollId: string, maxBallots: number): Promise<number> {
-    let batches = 0;
-    for (;;) {
-      batches += 1;
-      const progress = JSON.parse(utf8.decode(await admin.contract.submitTransaction('TallyPoll', pollId, String(maxBallots)))) as TallyProgress;
-      if (progress.done) return batches;
-      expect(batches).to.be.below(1000);
-    }
-  }
-
-  async function results(pollId: string): Promise<Results> {
-    return JSON.parse(utf8.decode(await admin.contract.evaluateTransaction('GetResults', pollId))) as Results;
-  }
+  const openPoll = (overrides: Parameters<typeof colourPoll>[1] = {}): Promise<string> => openColourPoll(admin, 'cc', overrides);
+  const results = (pollId: string) => evaluate(admin, 'GetResults', pollId);
 
   it('when 1,000 voters cast with 50 in flight, then every ballot commits VALID with no MVCC conflict, and the batched tally equals the ballots cast', async function () {
     const pollId = await openPoll();
@@ -95,17 +59,17 @@ describe('chaincode: polls and ballots on the real network', function () {
     expect(byCode.get(String(StatusCode.MVCC_READ_CONFLICT))).to.equal(undefined);
 
     // A ballot after close is refused.
-    await admin.contract.submitTransaction('ClosePoll', pollId);
+    await submit(admin, 'ClosePoll', pollId);
     const late = await submitStatus(relay, 'CastBallot', [pollId, voterToken(pollId, 'late-citizen'), JSON.stringify(answersFor(1)), '']);
     expect(late.error).to.equal('POLL_NOT_OPEN');
 
     const tallyStarted = Date.now();
-    const batches = await tallyAll(pollId, 300);
+    const batches = await tallyAll(admin, pollId, 300);
     console.log(`      TallyPoll: 1000 ballots in ${batches.toString()} batches of 300, ${((Date.now() - tallyStarted) / 1000).toFixed(1)} s`);
     expect(batches).to.equal(4);
     const result = await results(pollId);
     expect(result).to.include({ pollId, status: 'tallied', final: true, ballotCount: 1000 });
-    expect(result.counts).to.deep.equal(referenceCount(voters.map(answersFor)));
+    expect(result.counts).to.deep.equal(expectedCounts(voters.map(answersFor)));
     expect(result.ballotsRoot).to.match(/^[0-9a-f]{64}$/);
   });
 
@@ -121,21 +85,21 @@ describe('chaincode: polls and ballots on the real network', function () {
     for (const o of outcomes.filter((x) => x.code !== StatusCode.VALID)) {
       expect([String(StatusCode.MVCC_READ_CONFLICT), 'ALREADY_VOTED']).to.include(String(o.code ?? o.error));
     }
-    await admin.contract.submitTransaction('ClosePoll', pollId);
-    await tallyAll(pollId, 100);
+    await submit(admin, 'ClosePoll', pollId);
+    await tallyAll(admin, pollId, 100);
     expect((await results(pollId)).ballotCount).to.equal(1);
   });
 
   it('when a voter re-votes under last-counts, then only the latest ballot counts and the history keeps both', async function () {
     const pollId = await openPoll({ revotePolicy: 'last-counts' });
     const token = voterToken(pollId, 'changing-mind');
-    await relay.contract.submitTransaction('CastBallot', pollId, token, JSON.stringify({ q1: ['red'], q2: [] }), '');
-    await relay.contract.submitTransaction('CastBallot', pollId, token, JSON.stringify({ q1: ['blue'], q2: ['usb'] }), '');
-    const history = JSON.parse(utf8.decode(await admin.contract.evaluateTransaction('GetBallotHistory', pollId, token))) as unknown[];
+    await submit(relay, 'CastBallot', pollId, token, JSON.stringify({ q1: ['red'], q2: [] }), '');
+    await submit(relay, 'CastBallot', pollId, token, JSON.stringify({ q1: ['blue'], q2: ['usb'] }), '');
+    const history = await evaluate(admin, 'GetBallotHistory', pollId, token);
     expect(history).to.have.length(2);
 
-    await admin.contract.submitTransaction('ClosePoll', pollId);
-    await tallyAll(pollId, 10);
+    await submit(admin, 'ClosePoll', pollId);
+    await tallyAll(admin, pollId, 10);
     const result = await results(pollId);
     expect(result.ballotCount).to.equal(1);
     expect(result.counts.q1).to.deep.equal({ red: 0, green: 0, blue: 1 });

@@ -6,15 +6,13 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { connectAs, utf8 } from './support/fabric';
+import { type Answers, BALLOT_CAST, type Results, type TallyProgress } from '@poll-ledger/protocol';
+import { connectAs, evaluate } from './support/fabric';
 import { networkScript, runDir } from './support/network';
-import { colourPoll, uniquePollId } from './support/polls';
-import { apiKeys, call, gatewayScript, readEvents, SseEvent } from './support/rest';
+import { colourPoll, type Receipt, uniquePollId } from './support/polls';
+import { apiKeys, call, gatewayScript, readEvents, type SseEvent } from './support/rest';
 
-interface Receipt { pollId: string; ballotId: string; txId: string; blockNumber: number; ballotHash: string }
 interface ErrorBody { error: { code: string; message: string } }
-interface TallyProgress { done: boolean }
-interface Results { pollId: string; status: string; final: boolean; ballotCount: number; counts: Record<string, Record<string, number>> }
 
 describe('gateway: REST on the real network', function () {
   let keys: ReturnType<typeof apiKeys>;
@@ -37,7 +35,7 @@ describe('gateway: REST on the real network', function () {
     return id;
   }
 
-  function cast(pollId: string, citizenId: string, answers: Record<string, string[]>, idempotencyKey = randomUUID()) {
+  function cast(pollId: string, citizenId: string, answers: Answers, idempotencyKey = randomUUID()) {
     return call<Receipt | ErrorBody>('POST', `/v1/polls/${pollId}/ballots`, {
       key: keys['ballot-relay'], body: { citizenId, answers }, headers: { 'idempotency-key': idempotencyKey },
     });
@@ -45,7 +43,7 @@ describe('gateway: REST on the real network', function () {
 
   it('when a poll runs its whole course through REST, then the results match the ballots and every receipt checks out', async function () {
     const pollId = await createOpenPoll();
-    const votes: [string, Record<string, string[]>][] = [
+    const votes: [string, Answers][] = [
       ['alice', { q1: ['red'], q2: ['wifi'] }],
       ['bob', { q1: ['blue'], q2: ['wifi', 'usb'] }],
       ['carol', { q1: ['red'], q2: [] }],
@@ -63,9 +61,9 @@ describe('gateway: REST on the real network', function () {
     }
 
     expect((await call('POST', `/v1/polls/${pollId}/close`, { key: keys['poll-admin'] })).status).to.equal(200);
-    let tally = await call<TallyProgress>('POST', `/v1/polls/${pollId}/tally`, { key: keys['poll-admin'], body: {} });
+    let tally = await call<Pick<TallyProgress, 'done'>>('POST', `/v1/polls/${pollId}/tally`, { key: keys['poll-admin'], body: {} });
     while (tally.status === 200 && !tally.body.done) {
-      tally = await call<TallyProgress>('POST', `/v1/polls/${pollId}/tally`, { key: keys['poll-admin'], body: {} });
+      tally = await call<Pick<TallyProgress, 'done'>>('POST', `/v1/polls/${pollId}/tally`, { key: keys['poll-admin'], body: {} });
     }
     expect(tally.status, JSON.stringify(tally.body)).to.equal(200);
 
@@ -101,7 +99,7 @@ describe('gateway: REST on the real network', function () {
     const ledger = connectAs('observer', 'auditor');
     try {
       for (const r of [first.body as Receipt, racing[0]?.body as Receipt]) {
-        const history = JSON.parse(utf8.decode(await ledger.contract.evaluateTransaction('GetBallotHistory', pollId, r.ballotId))) as unknown[];
+        const history = await evaluate(ledger, 'GetBallotHistory', pollId, r.ballotId);
         expect(history).to.have.length(1);
       }
     } finally {
@@ -146,8 +144,10 @@ describe('gateway: REST on the real network', function () {
 
   it('when the SSE stream is read, interrupted and resumed with Last-Event-ID, then BallotCast events arrive without gaps or duplicates', async function () {
     const pollId = await createOpenPoll();
-    const mine = (e: SseEvent): boolean => (e.data as { eventName?: string; payload?: { pollId?: string } }).eventName === 'BallotCast'
-      && (e.data as { payload?: { pollId?: string } }).payload?.pollId === pollId;
+    const mine = (e: SseEvent): boolean => {
+      const data = e.data as { eventName?: string; payload?: { pollId?: string } };
+      return data.eventName === BALLOT_CAST && data.payload?.pollId === pollId;
+    };
     const receipts: Receipt[] = [];
     for (let i = 0; i < 4; i++) receipts.push((await cast(pollId, `sse-${String(i)}`, { q1: ['red'], q2: [] })).body as Receipt);
     const txIds = receipts.map((r) => r.txId);

@@ -7,16 +7,16 @@
  */
 import { expect } from 'chai';
 import { StatusCode } from '@hyperledger/fabric-gateway';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chaincodeErrorCode, connectAs, Connection, runPool, utf8 } from './support/fabric';
-import { repoRoot, runDir } from './support/network';
-import { colourPoll, uniquePollId, voterToken } from './support/polls';
+import { type Answers, ballotKey } from '@poll-ledger/protocol';
+import { runAudit as audit } from './support/audit';
+import { chaincodeErrorCode, connectAs, type Connection, decodeResult, openColourPoll, runPool, submit, tallyAll } from './support/fabric';
+import { repoRoot } from './support/network';
+import { answersFor, type Receipt, voterToken } from './support/polls';
 
-type Answers = Record<string, string[]>;
-interface Receipt { pollId: string; ballotId: string; txId: string; blockNumber: number; ballotHash: string }
 interface CastOutcome { code?: number; error?: string; receipt?: Receipt }
 interface PollReport { pollId: string; verdict: string; ballots: { counted: number; writes: number; replaced: number }; checks: { field: string; verdict: string }[] }
 interface AuditReport {
@@ -28,26 +28,6 @@ interface AuditReport {
   summary: { mismatch: number };
   polls: PollReport[];
   run: { blocksThisRun: number; ballotWritesThisRun: number; blocksPerSecond: number; ballotsPerSecond: number; resumedFromBlock: number | null };
-}
-
-const auditBin = path.join(repoRoot, 'audit', 'bin', 'poll-ledger-audit.js');
-const Q1 = ['red', 'green', 'blue'];
-const Q2 = ['wifi', 'usb', 'ac'];
-const answersFor = (i: number): Answers => ({ q1: [Q1[i % 3] ?? 'red'], q2: Q2.filter((_, k) => ((i >> k) & 1) === 1).slice(0, 2) });
-
-/** Runs the auditor CLI as a citizen-side observer would, against the e2e network. */
-function audit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const connection = ['--network-json', path.join(runDir, 'network.json')];
-  const offline = args[0] === 'verify' || args.includes('--from-dir');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [auditBin, ...args, ...(offline ? [] : connection)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
-  });
 }
 
 const readReport = (file: string): AuditReport => JSON.parse(fs.readFileSync(file, 'utf8')) as AuditReport;
@@ -73,7 +53,7 @@ describe('audit: poll-ledger-audit against the real network', function () {
         ...options,
       });
       const status = await tx.getStatus();
-      const result = JSON.parse(utf8.decode(tx.getResult())) as { ballotId: string; ballotHash: string };
+      const result = decodeResult('CastBallot', tx.getResult());
       const receipt = { pollId, ballotId: result.ballotId, txId: tx.getTransactionId(), blockNumber: Number(status.blockNumber), ballotHash: result.ballotHash };
       return { code: status.code, receipt };
     } catch (err) {
@@ -82,12 +62,8 @@ describe('audit: poll-ledger-audit against the real network', function () {
   }
 
   async function tally(pollId: string): Promise<void> {
-    await admin.contract.submitTransaction('ClosePoll', pollId);
-    for (let batch = 0; batch < 100; batch += 1) {
-      const progress = JSON.parse(utf8.decode(await admin.contract.submitTransaction('TallyPoll', pollId, '50'))) as { done: boolean };
-      if (progress.done) return;
-    }
-    throw new Error(`tally of ${pollId} did not finish`);
+    await submit(admin, 'ClosePoll', pollId);
+    await tallyAll(admin, pollId, 50, 100);
   }
 
   before(async function () {
@@ -99,12 +75,8 @@ describe('audit: poll-ledger-audit against the real network', function () {
     relay = connectAs('city', 'ballot-relay');
 
     // Two polls, 200 ballots: 120 under last-counts (20 of them re-vote), 80 under none.
-    lastCounts = uniquePollId('audit-lc');
-    noRevote = uniquePollId('audit-none');
-    for (const [id, revotePolicy] of [[lastCounts, 'last-counts'], [noRevote, 'none']] as const) {
-      await admin.contract.submitTransaction('CreatePoll', JSON.stringify(colourPoll(id, { revotePolicy })));
-      await admin.contract.submitTransaction('OpenPoll', id);
-    }
+    lastCounts = await openColourPoll(admin, 'audit-lc', { revotePolicy: 'last-counts' });
+    noRevote = await openColourPoll(admin, 'audit-none', { revotePolicy: 'none' });
     const first = await runPool(50, [
       ...Array.from({ length: 120 }, (_, i) => () => cast(lastCounts, `lc-${i.toString()}`, answersFor(i))),
       ...Array.from({ length: 80 }, (_, i) => () => cast(noRevote, `nv-${i.toString()}`, answersFor(i + 1))),
@@ -196,7 +168,7 @@ describe('audit: poll-ledger-audit against the real network', function () {
     const file = path.join(exported, `${target.blockNumber.toString()}.block`);
     const bytes = fs.readFileSync(file);
     const original = Buffer.from('{"answers":{"q1":["blue"]');
-    const at = bytes.indexOf(original, bytes.indexOf(Buffer.from(`ballot~${lastCounts}~${target.ballotId}`)));
+    const at = bytes.indexOf(original, bytes.indexOf(Buffer.from(ballotKey(lastCounts, target.ballotId))));
     expect(at).to.be.above(0);
     bytes.write('{"answers":{"q1":["red" ]', at, 'latin1');
     fs.writeFileSync(file, bytes);

@@ -102,7 +102,7 @@ export interface NetworkConnection {
   readonly gateway: Gateway;
   readonly client: grpc.Client;
   readonly mspId: string;
-  close(): void;
+  readonly close: () => void;
 }
 
 /** Connects to ORG's own peer as ORG's identity NAME: how tests, benchmarks and scripts reach the network. */
@@ -112,8 +112,9 @@ export function connectAs(
   name: IdentityName,
   options: { readonly signer?: SignerKind; readonly deadlines?: Deadlines } = {},
 ): NetworkConnection {
-  const client = newPeerClient(peerTargetOf(network, orgKey));
+  // The identity first: a bad key then leaves no client open.
   const who = identityOf(network, orgKey, name, options.signer);
+  const client = newPeerClient(peerTargetOf(network, orgKey));
   const gateway = connectGateway(client, who, options.deadlines);
   return {
     gateway,

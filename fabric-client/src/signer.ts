@@ -6,7 +6,9 @@ export const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2
 const HALF_N = P256_N >> 1n;
 const COORDINATE_BYTES = 32;
 
-export type SignerKind = 'node-crypto' | 'fabric-default';
+/** `node-crypto`: OpenSSL, low-S normalised (the default); `fabric-default`: fabric-gateway's pure-JS signer. */
+export const SIGNER_KINDS = ['node-crypto', 'fabric-default'] as const;
+export type SignerKind = (typeof SIGNER_KINDS)[number];
 
 /** A signer plus the hash fabric-gateway must apply before calling it. */
 export interface Signing {

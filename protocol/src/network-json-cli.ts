@@ -20,12 +20,13 @@ const ORG_WORDS = 8;
 function orgEntry(words: readonly string[]): [string, unknown] {
   const [key = '', mspId = '', peerEndpoint = '', peerHostAlias = '', tlsCaCert = '', ordererEndpoint = '', caUrl = '', orgDir = ''] =
     words;
+  const orgRoot = path.resolve(orgDir);
   const identity = (name: string) => ({
-    certPath: path.join(orgDir, 'users', name, 'msp', 'signcerts', 'cert.pem'),
-    keyPath: path.join(orgDir, 'users', name, 'msp', 'keystore', 'key.pem'),
+    certPath: path.join(orgRoot, 'users', name, 'msp', 'signcerts', 'cert.pem'),
+    keyPath: path.join(orgRoot, 'users', name, 'msp', 'keystore', 'key.pem'),
   });
   const identities = Object.fromEntries(IDENTITY_NAMES.map((name) => [name, identity(name)]));
-  return [key, { mspId, peerEndpoint, peerHostAlias, tlsCaCert, ordererEndpoint, caUrl, identities }];
+  return [key, { mspId, peerEndpoint, peerHostAlias, tlsCaCert: path.resolve(tlsCaCert), ordererEndpoint, caUrl, identities }];
 }
 
 export function buildNetwork(args: readonly string[]): Network {

@@ -262,3 +262,33 @@ export type ResultOf<N extends TransactionName> = z.output<(typeof Transactions)
 
 /** The status filter values of ListPolls, for callers that build the argument. */
 export const LIST_STATUS_VALUES = ['', ...PollStatuses] as const;
+
+/** A chaincode answer that does not fit its transaction's result schema. */
+export class ProtocolViolation extends Error {
+  override readonly name = 'ProtocolViolation';
+
+  constructor(
+    readonly transaction: TransactionName,
+    readonly problem: string,
+  ) {
+    super(`${transaction} answered outside the protocol: ${problem}`);
+  }
+}
+
+/** Parses and checks a transaction's result (UTF-8 JSON bytes or text); throws ProtocolViolation when it does not fit. */
+export function parseResult<N extends TransactionName>(name: N, result: Uint8Array | string): ResultOf<N> {
+  const text = typeof result === 'string' ? result : new TextDecoder().decode(result);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ProtocolViolation(name, 'the result is not JSON');
+  }
+  const schema: z.ZodType = Transactions[name].result;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ProtocolViolation(name, z.prettifyError(parsed.error));
+  }
+  // The schema of N produced it: TypeScript cannot narrow the indexed table entry by itself.
+  return parsed.data as ResultOf<N>;
+}

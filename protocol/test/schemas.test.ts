@@ -14,6 +14,8 @@ import {
   PollDefinitionSchema,
   PollSchema,
   Transactions,
+  parseResult,
+  ProtocolViolation,
 } from '../src';
 
 const poll = loadVectors('ballots-root')[2]!.poll;
@@ -136,5 +138,14 @@ describe('protocol schemas', function () {
       expect(parseKey('ballot~p1')).to.deep.equal({ kind: 'other' });
       expect(parseKey('ballot~p1~a~b')).to.deep.equal({ kind: 'other' });
     });
+  });
+});
+
+describe('parseResult', function () {
+  it('when a result fits its schema, then it is returned typed; otherwise ProtocolViolation names the transaction', function () {
+    const vector = loadVectors('cast-results')[0]!;
+    expect(parseResult('CastBallot', vector.canonical)).to.deep.equal(vector.result);
+    expect(() => parseResult('CastBallot', '{"pollId":"p1"}')).to.throw(ProtocolViolation, /CastBallot answered outside the protocol: .*ballotId/s);
+    expect(() => parseResult('GetPoll', new TextEncoder().encode('not json'))).to.throw(ProtocolViolation, /not JSON/);
   });
 });

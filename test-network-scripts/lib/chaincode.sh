@@ -1,7 +1,9 @@
 # Deploys this repo's chaincode/ package as a chaincode service (CCaaS): one package
 # for all orgs, one chaincode server process per org, then the Fabric lifecycle
-# (install, approve by every org, commit). The label carries a hash of the built
-# code, so new code means a new chaincode definition that the observer must approve.
+# (install, approve by every org, commit). The label carries a hash of the code the
+# chaincode server runs (its built code, and that of the workspace packages it loads,
+# such as @poll-ledger/protocol), so new code means a new chaincode definition that the
+# observer must approve.
 # shellcheck shell=bash
 
 CC_DIR="${POLL_LEDGER_CC_DIR:-$POLL_LEDGER_ROOT/chaincode}"
@@ -14,10 +16,58 @@ _json_field() { # json-on-stdin, js expression over `j`
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let j;try{j=JSON.parse(s)}catch{j={}};const v=('"$1"');process.stdout.write(v===undefined?"":String(v))})'
 }
 
+# The directories of the workspace packages (@poll-ledger/*) that the chaincode in DIR loads at run
+# time, through its package.json dependencies and theirs, one a line, sorted. The chaincode server
+# resolves them as any package in this monorepo does: node_modules/@poll-ledger/<name> is npm's
+# symlink to the workspace directory.
+_cc_workspace_deps() { # dir
+  node - "$1" <<'JS'
+const fs = require('node:fs'), path = require('node:path');
+const found = new Set();
+const visit = (dir) => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  for (const name of Object.keys(pkg.dependencies ?? {}).filter((n) => n.startsWith('@poll-ledger/'))) {
+    const dep = path.dirname(fs.realpathSync(require.resolve(`${name}/package.json`, { paths: [dir] })));
+    if (!found.has(dep)) {
+      found.add(dep);
+      visit(dep);
+    }
+  }
+};
+visit(process.argv[2]);
+process.stdout.write([...found].sort().map((dir) => `${dir}\n`).join(''));
+JS
+}
+
+# sha256sum lines of a package's built code and package.json, paths relative to it.
+_code_sums() { # dir
+  (cd "$1" && find dist package.json -type f \( -name '*.js' -o -name package.json \) | LC_ALL=C sort | xargs -d '\n' sha256sum)
+}
+
+# The first 12 hex of the hash of everything the chaincode server of $CC_DIR runs: its own built
+# code and that of every workspace package it loads. Fails when any of them is not built.
+cc_code_hash() {
+  [ -f "$CC_DIR/dist/index.js" ] || { errorln "the chaincode in $CC_DIR is not built: run 'npm run build' first"; return 1; }
+  local listed deps=() dep
+  listed=$(_cc_workspace_deps "$CC_DIR") \
+    || { errorln "could not resolve the @poll-ledger/* packages $CC_DIR depends on (run npm install?)"; return 1; }
+  [ -n "$listed" ] && mapfile -t deps <<<"$listed"
+  for dep in "${deps[@]+"${deps[@]}"}"; do
+    [ -f "$dep/dist/index.js" ] \
+      || { errorln "$dep is not built, and the chaincode in $CC_DIR loads it: run 'npm run build' first"; return 1; }
+  done
+  {
+    _code_sums "$CC_DIR"
+    for dep in "${deps[@]+"${deps[@]}"}"; do
+      echo "@poll-ledger/$(basename "$dep")"
+      _code_sums "$dep"
+    done
+  } | sha256sum | cut -c1-12
+}
+
 package_chaincode() {
-  [ -f "$CC_DIR/dist/index.js" ] || fatalln "chaincode is not built: run 'npm run build' first"
   local code_hash label
-  code_hash=$(cd "$CC_DIR" && find dist package.json -type f -name '*.js' -o -name package.json | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+  code_hash=$(cc_code_hash) || fatalln "cannot package chaincode '$CC_NAME'"
   label="${CC_NAME}_${code_hash}"
   CC_LABEL=$label
   CC_PACKAGE="$CC_WORK/$label.tar.gz"
@@ -36,6 +86,7 @@ package_chaincode() {
   CC_PACKAGE_ID=$(FABRIC_CFG_PATH="$CONFIG_DIR" "$FABRIC_BIN/peer" lifecycle chaincode calculatepackageid "$CC_PACKAGE" 2>>"$LOG_DIR/peer-cli.log")
   [ -n "$CC_PACKAGE_ID" ] || fatalln "could not compute the package ID of $CC_PACKAGE, see $LOG_DIR/peer-cli.log"
   echo "$CC_PACKAGE_ID" >"$CC_WORK/package-id"
+  echo "$CC_LABEL" >"$CC_WORK/label"
   echo "$CC_PORT_SLOT" >"$CC_WORK/port-slot"
   echo "$CC_DIR" >"$CC_WORK/dir"
   infoln "  package ID $CC_PACKAGE_ID"
@@ -130,6 +181,7 @@ deploy_chaincode() {
 # across orgs; until then the Gateway cannot plan an endorsement by the observer.
 wait_endorsers() {
   [ "$CC_NAME" = polls ] || return 0
+  require_built protocol fabric-client
   infoln "  waiting until the peers' Gateway can find endorsers in every org (gossip discovery)"
   node "$SCRIPTS_DIR/lib/wait-endorsers.js" "$RUN_DIR/network.json" city 90 \
     || fatalln "the Gateway cannot find endorsers for '$CC_NAME'; see $LOG_DIR/peer0.*.log"
@@ -137,7 +189,8 @@ wait_endorsers() {
 }
 
 # After a restart of the network processes: bring back the chaincode servers of the
-# package that is installed, without a new lifecycle round.
+# package that is installed, without a new lifecycle round. They run the code on disk, so
+# say so when it is no longer the code the installed package's label was made from.
 restart_cc_servers() {
   local work org
   for work in "$RUN_DIR"/chaincode/*/; do
@@ -145,6 +198,11 @@ restart_cc_servers() {
     (
       CC_NAME=$(basename "$work") CC_WORK=${work%/}
       CC_PACKAGE_ID=$(cat "$work/package-id") CC_PORT_SLOT=$(cat "$work/port-slot") CC_DIR=$(cat "$work/dir")
+      label=$(cat "$work/label" 2>/dev/null || true)
+      code_hash=$(cc_code_hash) || fatalln "cannot restart the chaincode servers of '$CC_NAME'"
+      if [ -n "$label" ] && [ "$label" != "${CC_NAME}_${code_hash}" ]; then
+        warnln "the code of chaincode '$CC_NAME' changed since package $label was made; its servers now run the new code under the old definition. Run 'network.sh deployCC' for a new definition."
+      fi
       for org in "${ORGS[@]}"; do start_cc_server "$org"; done
     ) || exit 1
   done

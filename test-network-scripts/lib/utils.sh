@@ -25,6 +25,16 @@ wait_for() {
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# require_built WORKSPACE...: the scripts run code of these workspace packages (protocol, fabric-client);
+# fail clearly when one has not been built. scripts/ensure-deps.sh (npm start, npm test) builds them all.
+require_built() {
+  local ws
+  for ws in "$@"; do
+    [ -f "$POLL_LEDGER_ROOT/$ws/dist/index.js" ] \
+      || fatalln "@poll-ledger/$ws is not built ($POLL_LEDGER_ROOT/$ws/dist is missing): run 'npm run build' first"
+  done
+}
+
 # Process tracking: every process the scripts start has a pid file in $PID_DIR, so
 # `down` stops exactly those and nothing else.
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

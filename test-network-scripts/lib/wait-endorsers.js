@@ -1,30 +1,24 @@
-// Waits until the city peer's Gateway can endorse a transaction of the chaincode
-// under its real policy, which needs gossip to have discovered the other orgs'
-// peers and their installed chaincode. Exits 1 with the last error after the timeout.
+// Waits until an org peer's Gateway can endorse a transaction of the chaincode under its
+// real policy, which needs gossip to have discovered the other orgs' peers and their
+// installed chaincode. Exits 1 with the last error after the timeout.
 // Usage: node wait-endorsers.js <network.json> <org> <timeout seconds>
+// network.json is read with @poll-ledger/protocol's schema, and the peer is reached as the
+// org's admin through @poll-ledger/fabric-client (the one TLS client and signer).
 'use strict';
-const fs = require('node:fs');
-const crypto = require('node:crypto');
-const grpc = require('@grpc/grpc-js');
-const { connect, hash, signers } = require('@hyperledger/fabric-gateway');
+const { connectAs } = require('@poll-ledger/fabric-client');
+const { readNetworkFile } = require('@poll-ledger/protocol');
 
 async function main() {
   const [file, orgKey, timeout] = process.argv.slice(2);
-  const net = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const org = net.orgs[orgKey];
-  const id = org.identities.admin;
-  const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(fs.readFileSync(org.tlsCaCert)), {
-    'grpc.ssl_target_name_override': org.peerHostAlias,
-  });
-  const gateway = connect({
-    client,
-    identity: { mspId: org.mspId, credentials: fs.readFileSync(id.certPath) },
-    signer: signers.newPrivateKeySigner(crypto.createPrivateKey(fs.readFileSync(id.keyPath))),
-    hash: hash.sha256,
-    endorseOptions: () => ({ deadline: Date.now() + 10_000 }),
-  });
-  const contract = gateway.getNetwork(net.channel).getContract(net.chaincode);
-  const until = Date.now() + Number(timeout) * 1000;
+  const seconds = Number(timeout);
+  if (file === undefined || orgKey === undefined || !(seconds > 0)) {
+    console.error('usage: node wait-endorsers.js <network.json> <org> <timeout seconds>');
+    return 2;
+  }
+  const network = readNetworkFile(file);
+  const connection = connectAs(network, orgKey, 'admin', { deadlines: { endorseMs: 10_000 } });
+  const contract = connection.gateway.getNetwork(network.channel).getContract(network.chaincode);
+  const until = Date.now() + seconds * 1000;
   let last;
   try {
     while (Date.now() < until) {
@@ -40,9 +34,8 @@ async function main() {
     console.error(`endorsers not discoverable after ${timeout}s: ${last && last.message}`);
     return 1;
   } finally {
-    gateway.close();
-    client.close();
+    connection.close();
   }
 }
 
-main().then((code) => process.exit(code), (err) => { console.error(err); process.exit(1); });
+main().then((code) => process.exit(code), (err) => { console.error(err instanceof Error ? err.message : err); process.exit(1); });

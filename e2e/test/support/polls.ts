@@ -1,22 +1,21 @@
-/** Poll definitions and voter tokens for the end-to-end tests. */
+/**
+ * Poll fixtures for the end-to-end tests and the benchmarks, in one place: poll definitions, answers, voter
+ * tokens, the expected count, and the receipt the REST gateway returns (and the auditor checks).
+ */
 import * as crypto from 'node:crypto';
+import type { Answers, Counts, PollDefinitionInput } from '@poll-ledger/protocol';
 
-export interface PollInput {
-  id?: string;
-  title: string;
-  questions: {
-    id: string;
-    text: string;
-    type: 'single' | 'multi';
-    minChoices: number;
-    maxChoices: number;
-    options: { id: string; text: string }[];
-  }[];
-  opensAt: string;
-  closesAt: string;
-  revotePolicy: 'none' | 'last-counts';
-  resultsVisibility: 'live' | 'after-close';
-}
+/** The colour poll's questions and their option ids, in order. */
+export const COLOUR_OPTIONS = {
+  q1: ['red', 'green', 'blue'],
+  q2: ['wifi', 'usb', 'ac'],
+} as const;
+
+type ColourOption = (typeof COLOUR_OPTIONS)[keyof typeof COLOUR_OPTIONS][number];
+const LABELS: Record<ColourOption, string> = {
+  red: 'Red', green: 'Green', blue: 'Blue', wifi: 'Wi-Fi', usb: 'USB chargers', ac: 'Air conditioning',
+};
+const optionsOf = (question: keyof typeof COLOUR_OPTIONS) => COLOUR_OPTIONS[question].map((id) => ({ id, text: LABELS[id] }));
 
 let counter = 0;
 
@@ -26,19 +25,17 @@ export function uniquePollId(prefix: string): string {
   return `${prefix}-${process.pid.toString(36)}-${Date.now().toString(36)}-${counter.toString()}`;
 }
 
-/** An open-ended colour poll: one single-choice question and one multi-choice question. */
-export function colourPoll(id: string, overrides: Partial<PollInput> = {}): PollInput {
+/** An open-ended colour poll: one single-choice question and one multi-choice question (at most 2 extras). */
+export function colourPoll(id: string, overrides: Partial<PollDefinitionInput> = {}): PollDefinitionInput {
   return {
     id,
     title: `Colour of the new trams (${id})`,
     questions: [
       {
-        id: 'q1', text: 'Which colour?', type: 'single', minChoices: 1, maxChoices: 1,
-        options: [{ id: 'red', text: 'Red' }, { id: 'green', text: 'Green' }, { id: 'blue', text: 'Blue' }],
+        id: 'q1', text: 'Which colour?', type: 'single', minChoices: 1, maxChoices: 1, options: optionsOf('q1'),
       },
       {
-        id: 'q2', text: 'Which extras?', type: 'multi', minChoices: 0, maxChoices: 2,
-        options: [{ id: 'wifi', text: 'Wi-Fi' }, { id: 'usb', text: 'USB chargers' }, { id: 'ac', text: 'Air conditioning' }],
+        id: 'q2', text: 'Which extras?', type: 'multi', minChoices: 0, maxChoices: 2, options: optionsOf('q2'),
       },
     ],
     opensAt: '2020-01-01T00:00:00.000Z',
@@ -49,7 +46,40 @@ export function colourPoll(id: string, overrides: Partial<PollInput> = {}): Poll
   };
 }
 
-/** A voter token as the gateway makes it: HMAC-SHA256(secret, pollId ‖ citizenId). */
+/**
+ * A deterministic spread of valid colour-poll answers: ballot i's choices depend only on i. q1 cycles
+ * red, green, blue; q2 takes the extras whose bit is set in i, at most two.
+ */
+export function answersFor(i: number): Answers {
+  const { q1, q2 } = COLOUR_OPTIONS;
+  return { q1: [q1[i % q1.length] ?? 'red'], q2: q2.filter((_, k) => ((i >> k) & 1) === 1).slice(0, 2) };
+}
+
+/** What a tally of these colour-poll ballots must count: every option listed, 0 included. */
+export function expectedCounts(ballots: readonly Answers[]): Counts {
+  const counts: Counts = Object.fromEntries(
+    Object.entries(COLOUR_OPTIONS).map(([question, options]) => [question, Object.fromEntries(options.map((o) => [o, 0]))]),
+  );
+  for (const answers of ballots) {
+    for (const [question, options] of Object.entries(answers)) {
+      const bucket = counts[question];
+      if (!bucket) continue;
+      for (const option of options) bucket[option] = (bucket[option] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+/** A voter token as the gateway makes it: HMAC-SHA256(secret, pollId ‖ NUL ‖ citizenId). */
 export function voterToken(pollId: string, citizenId: string): string {
   return crypto.createHmac('sha256', 'e2e-secret').update(`${pollId}\u0000${citizenId}`).digest('hex');
+}
+
+/** A ballot receipt, as `POST /v1/polls/{id}/ballots` returns it and `poll-ledger-audit receipt` reads it. */
+export interface Receipt {
+  pollId: string;
+  ballotId: string;
+  txId: string;
+  blockNumber: number;
+  ballotHash: string;
 }

@@ -1,27 +1,26 @@
 /** The REST gateway under test: started against the e2e network, called over HTTP. */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { networkEnv, repoRoot, runDir, portOffset } from './network';
+import { type Role, ROLES } from '@poll-ledger/protocol';
+import { portOffset, runDir, runScript } from './network';
 
 export const gatewayUrl = `http://127.0.0.1:${String(8080 + Number(portOffset))}`;
 
-export function gatewayScript(verb: 'start' | 'stop'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(repoRoot, 'test-network-scripts', 'gateway.sh'), verb], { env: networkEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`gateway.sh ${verb} exited with ${String(code)}:\n${out}`));
-    });
-  });
+/** gateway.sh start | stop against the e2e network (quietly: its output is in the error when it fails). */
+export async function gatewayScript(verb: 'start' | 'stop'): Promise<void> {
+  await runScript('gateway.sh', [verb], { echo: false });
 }
 
-/** The plaintext API keys gateway.sh made, by role. */
-export function apiKeys(): Record<'poll-admin' | 'ballot-relay' | 'auditor', string> {
-  return JSON.parse(fs.readFileSync(path.join(runDir, 'api-keys.json'), 'utf8')) as Record<'poll-admin' | 'ballot-relay' | 'auditor', string>;
+/** The plaintext API keys gateway.sh made, one per protocol role. */
+export function apiKeys(): Record<Role, string> {
+  const file = path.join(runDir, 'api-keys.json');
+  const keys = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<Role, unknown>>;
+  const entries = ROLES.map((role) => {
+    const key = keys[role];
+    if (typeof key !== 'string' || key === '') throw new Error(`${file} has no API key for ${role}`);
+    return [role, key] as const;
+  });
+  return Object.fromEntries(entries) as Record<Role, string>;
 }
 
 export interface Reply<T = unknown> {
