@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { SignerKind } from '@poll-ledger/fabric-client';
+import { Limits, Sha256HexSchema } from '@poll-ledger/protocol';
 import { z } from 'zod';
-import { ROLES } from './roles';
+import { RoleSchema } from './roles';
 
 const PREFIX = 'GATEWAY_';
 const FILE_VAR = `${PREFIX}CONFIG_FILE`;
@@ -29,8 +31,8 @@ const identitySchema = z.object({
 
 const apiKeySchema = z.object({
   id: z.string().min(1).max(64),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex chars'),
-  role: z.enum(ROLES),
+  sha256: Sha256HexSchema,
+  role: RoleSchema,
 });
 
 /** The one schema of every setting; each key `fooBar` is read from `GATEWAY_FOO_BAR`. */
@@ -43,12 +45,12 @@ export const configSchema = z
     peerHostAlias: z.string().min(1).optional(),
     tlsCaCert: z.string().min(1),
     mspId: z.string().min(1),
-    identities: jsonValue(z.partialRecord(z.enum(ROLES), identitySchema)),
+    identities: jsonValue(z.partialRecord(RoleSchema, identitySchema)),
     apiKeys: jsonValue(z.array(apiKeySchema).min(1)),
     voterTokenSecret: z.string().min(32, 'must be at least 32 characters'),
     channel: z.string().min(1).default('polls'),
     chaincode: z.string().min(1).default('polls'),
-    signer: z.enum(['node-crypto', 'fabric-default']).default('node-crypto'),
+    signer: z.enum(['node-crypto', 'fabric-default'] as const satisfies readonly SignerKind[]).default('node-crypto'),
     evaluateTimeoutMs: intSetting(1, 5_000),
     endorseTimeoutMs: intSetting(1, 15_000),
     submitTimeoutMs: intSetting(1, 5_000),
@@ -61,9 +63,8 @@ export const configSchema = z
     bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
     idempotencyMaxEntries: intSetting(1, 100_000),
     idempotencyTtlMs: intSetting(1, 24 * 60 * 60 * 1000),
-    tallyBatchSize: z.coerce.number().int().min(1).max(5000).default(1000),
+    tallyBatchSize: z.coerce.number().int().min(Limits.tallyBatch.min).max(Limits.tallyBatch.max).default(1000),
     tallyMaxBatches: intSetting(1, 20),
-    livePageSize: z.coerce.number().int().min(1).max(10_000).default(5000),
     sseHeartbeatMs: intSetting(100, 15_000),
     shutdownTimeoutMs: intSetting(0, 10_000),
   })

@@ -1,3 +1,2 @@
-/** The caller roles an API key can hold; each maps to one Fabric identity of the gateway. */
-export const ROLES = ['poll-admin', 'ballot-relay', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+/** The caller roles an API key can hold, as the protocol lists them; each maps to one Fabric identity of the gateway. */
+export { ROLES, RoleSchema, Roles, type Role } from '@poll-ledger/protocol';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectLedger } from './fabric/connection';
-import type { LedgerClient } from './fabric/ledger';
+import type { LedgerClient } from './domain/ledger';
 import { createApp } from './http/app';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import sinon from 'sinon';
-import type { EventStream, LedgerClient, LedgerEvent } from '../src/fabric/ledger';
+import type { EventStream, LedgerClient, LedgerEvent } from '../src/domain/ledger';
 
 type Stubbed<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? sinon.SinonStub<A, R> : never };
 export type FakeLedger = Stubbed<LedgerClient>;
@@ -39,8 +40,18 @@ export function eventStream(events: readonly LedgerEvent[], options: { end?: boo
   return stream;
 }
 
-export function ledgerEvent(blockNumber: number, txId: string, eventName = 'BallotCast', payload: unknown = { txId }): LedgerEvent {
+/** A 64-hex id standing for `tag`, so tests can use short names where the protocol wants a txId or hash. */
+export function hexOf(tag: string): string {
+  return createHash('sha256').update(tag).digest('hex');
+}
+
+/** A protocol event of transaction `txId` (a BallotCast by default), as the ledger delivers it. */
+export function ledgerEvent(blockNumber: number, txId: string, eventName = 'BallotCast', payload: unknown = ballotCastPayload(txId)): LedgerEvent {
   return { blockNumber: BigInt(blockNumber), txId, eventName, payload: bytes(payload) };
+}
+
+export function ballotCastPayload(tag: string): Record<string, string> {
+  return { pollId: 'p1', ballotId: hexOf(`ballot ${tag}`), ballotHash: hexOf(`hash ${tag}`), txId: hexOf(tag) };
 }
 
 /** A grpc-js ServiceError as the client library produces it. */

@@ -1,4 +1,4 @@
-import type { Poll, PollIn } from '../src/domain/schemas';
+import type { Ballot, Poll, PollIn, Results } from '../src/domain/schemas';
 import type { AppConfig } from '../src/http/app';
 import { hashApiKey } from '../src/http/auth';
 import type { Role } from '../src/roles';
@@ -28,7 +28,6 @@ export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     idempotencyTtlMs: 60_000,
     tallyBatchSize: 100,
     tallyMaxBatches: 3,
-    livePageSize: 2,
     statusQueryWaitMs: 50,
     sseHeartbeatMs: 60_000,
     ...overrides,
@@ -57,7 +56,38 @@ export const POLL_IN: PollIn = {
   resultsVisibility: 'live',
 };
 
-export const POLL: Poll = { ...POLL_IN, id: 'p1', ownerMsp: 'CityMSP', status: 'draft', createdTxId: 'a'.repeat(64), updatedTxId: 'a'.repeat(64) };
+/** POLL_IN as the chaincode stores and returns it (a protocol Poll). */
+export const POLL: Poll = {
+  ...POLL_IN,
+  id: 'p1',
+  description: '',
+  ownerMsp: 'CityMSP',
+  status: 'draft',
+  createdTxId: 'a'.repeat(64),
+  updatedTxId: 'a'.repeat(64),
+};
 
 export const TX_ID = 'b'.repeat(64);
 export const BALLOT_ID = 'c'.repeat(64);
+export const BALLOT_HASH = 'd'.repeat(64);
+export const BALLOTS_ROOT = 'e'.repeat(64);
+
+/** GetResults of POLL with one ballot for red: final once tallied, a running count otherwise. */
+export function results(status: Poll['status'] = 'tallied'): Results {
+  return { pollId: 'p1', status, final: status === 'tallied', ballotCount: 1, counts: { q1: { red: 1, blue: 0 } }, ballotsRoot: BALLOTS_ROOT };
+}
+
+export const BALLOT: Ballot = {
+  pollId: 'p1',
+  ballotId: BALLOT_ID,
+  answers: { q1: ['red'] },
+  castAt: '2026-05-01T08:00:00.000Z',
+  txId: TX_ID,
+  ballotHash: BALLOT_HASH,
+};
+
+/** A CastBallot result (the chaincode's receipt fields and flags). */
+export function castResult(ballotId: string, options: { duplicate?: boolean; txId?: string; superseded?: true } = {}) {
+  const { duplicate = false, txId = TX_ID, superseded } = options;
+  return { pollId: 'p1', ballotId, ballotHash: BALLOT_HASH, txId, replaced: false, duplicate, ...(superseded && { superseded }) };
+}

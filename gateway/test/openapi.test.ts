@@ -102,6 +102,17 @@ describe('openapi', () => {
     expect(schemas).to.include.keys('PollIn', 'Poll', 'BallotIn', 'Receipt', 'Results', 'Error', 'CommitPending');
   });
 
+  it('when Results is documented, then ballotsRoot is a required hash string (no longer nullable)', () => {
+    const results = (document.components?.schemas as Record<string, Loose>).Results!;
+    expect((results.properties as Record<string, Loose>).ballotsRoot).to.include({ type: 'string', pattern: '^[0-9a-f]{64}$' }).and.not.have.property('nullable');
+    expect(results.required).to.include('ballotsRoot');
+  });
+
+  it('when a route reads a chaincode answer, then its 502 names LEDGER_BAD_RESPONSE', () => {
+    const results = (document.paths['/v1/polls/{id}/results'] as Record<string, Loose>).get!;
+    expect(((results.responses as Record<string, Loose>)['502'] as Loose).description).to.include('LEDGER_BAD_RESPONSE');
+  });
+
   it('when the tally body is all optional, then the request body is not required', () => {
     const tally = (document.paths['/v1/polls/{id}/tally'] as Record<string, Loose>).post!;
     expect((tally.requestBody as Loose).required).to.equal(false);

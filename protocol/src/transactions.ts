@@ -263,31 +263,53 @@ export type ResultOf<N extends TransactionName> = z.output<(typeof Transactions)
 /** The status filter values of ListPolls, for callers that build the argument. */
 export const LIST_STATUS_VALUES = ['', ...PollStatuses] as const;
 
+/** The transactions of one kind: `submit` (endorsed and ordered, may write) or `evaluate` (a query). */
+export type TransactionOfKind<K extends TransactionSpec['kind']> = {
+  [N in TransactionName]: (typeof Transactions)[N]['kind'] extends K ? N : never;
+}[TransactionName];
+export type QueryName = TransactionOfKind<'evaluate'>;
+export type SubmitName = TransactionOfKind<'submit'>;
+
+// Homomorphic over a type parameter, so a tuple of arg names maps to a tuple of strings of the same length.
+type StringsFor<T extends readonly unknown[]> = { readonly [I in keyof T]: string };
+/** One string per argument the protocol lists for the transaction, in its order. */
+export type ArgsOf<N extends TransactionName> = StringsFor<(typeof Transactions)[N]['args']>;
+
+export interface ResultIssue {
+  /** Where in the result, as a dotted path ('' for the whole). */
+  readonly path: string;
+  readonly message: string;
+}
+
+// A few issues are enough to find the fault; whoever needs all of them has the cause.
+const MAX_ISSUES = 10;
+
 /** A chaincode answer that does not fit its transaction's result schema. */
 export class ProtocolViolation extends Error {
   override readonly name = 'ProtocolViolation';
 
   constructor(
     readonly transaction: TransactionName,
-    readonly problem: string,
+    readonly issues: readonly ResultIssue[],
+    options?: { cause?: unknown },
   ) {
-    super(`${transaction} answered outside the protocol: ${problem}`);
+    super(`${transaction} answered outside the protocol: ${issues.map((i) => `${i.path || '(result)'} ${i.message}`).join('; ')}`, options);
   }
 }
 
 /** Parses and checks a transaction's result (UTF-8 JSON bytes or text); throws ProtocolViolation when it does not fit. */
 export function parseResult<N extends TransactionName>(name: N, result: Uint8Array | string): ResultOf<N> {
-  const text = typeof result === 'string' ? result : new TextDecoder().decode(result);
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ProtocolViolation(name, 'the result is not JSON');
+    value = JSON.parse(typeof result === 'string' ? result : new TextDecoder('utf-8', { fatal: true }).decode(result));
+  } catch (err) {
+    throw new ProtocolViolation(name, [{ path: '', message: 'is not UTF-8 JSON' }], { cause: err });
   }
   const schema: z.ZodType = Transactions[name].result;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new ProtocolViolation(name, z.prettifyError(parsed.error));
+    const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new ProtocolViolation(name, issues, { cause: parsed.error });
   }
   // The schema of N produced it: TypeScript cannot narrow the indexed table entry by itself.
   return parsed.data as ResultOf<N>;

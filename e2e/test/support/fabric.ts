@@ -11,8 +11,7 @@ import {
   type PollDefinitionInput,
   type ResultOf,
   type TransactionName,
-  type TransactionSpec,
-  type Transactions,
+  type TransactionOfKind,
   parseResult,
 } from '@poll-ledger/protocol';
 import { readNetwork } from './network';
@@ -48,10 +47,6 @@ export function connectAs(org: string, name: IdentityName, options: ConnectOptio
 
 export const utf8 = new TextDecoder();
 
-/** The transactions of one kind: `submit` (endorsed and ordered) or `evaluate` (a query). */
-export type TransactionOfKind<K extends TransactionSpec['kind']> = {
-  [N in TransactionName]: (typeof Transactions)[N]['kind'] extends K ? N : never;
-}[TransactionName];
 
 /** A transaction's result, parsed with the protocol's result schema: a result it does not define fails the test. */
 export function decodeResult<N extends TransactionName>(name: N, bytes: Uint8Array): ResultOf<N> {

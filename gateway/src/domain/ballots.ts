@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
-import type { LedgerClient } from '../fabric/ledger';
 import type { Role } from '../roles';
-import { decode, query, sha256hex } from './codec';
+import { Chaincode } from './chaincode';
 import type { IdempotencyStore } from './idempotency';
-import type { Answers, Ballot, BallotIn, Receipt } from './schemas';
+import type { LedgerClient } from './ledger';
+import type { AnswersIn, Ballot, BallotIn, Receipt } from './schemas';
 
 /** The authenticated API key behind a request. */
 export interface Caller {
@@ -16,20 +16,6 @@ export interface CastOutcome {
   readonly receipt: Receipt;
   /** True when this is the receipt of a ballot cast earlier with the same Idempotency-Key. */
   readonly replayed: boolean;
-}
-
-interface CastBallotResult {
-  pollId: string;
-  ballotId: string;
-  ballotHash: string;
-  txId: string;
-  replaced: boolean;
-  duplicate: boolean;
-  /**
-   * With `duplicate`: the retried request is an earlier ballot of a voter who has re-voted since; the
-   * receipt is that earlier request's own txId/ballotHash. Still answered as a replay.
-   */
-  superseded?: boolean;
 }
 
 /** The per-poll pseudonym of a citizen: HMAC-SHA256(secret, pollId ‖ NUL ‖ citizenId), hex. */
@@ -57,8 +43,12 @@ function mayHaveBeenRecorded(err: unknown): boolean {
   return !(err instanceof ChaincodeError || err instanceof TransactionInvalidError);
 }
 
+function sha256hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 /** Answers with sorted question ids and option ids, as the chaincode canonicalises them. */
-function canonicalAnswers(answers: Answers): string {
+function canonicalAnswers(answers: AnswersIn): string {
   const sorted = Object.keys(answers)
     .sort()
     .map((question) => [question, [...(answers[question] ?? [])].sort()]);
@@ -73,11 +63,13 @@ export interface BallotOptions {
 
 export class BallotService {
   readonly #ledger: LedgerClient;
+  readonly #chaincode: Chaincode;
   readonly #store: IdempotencyStore<CastOutcome>;
   readonly #options: BallotOptions;
 
   constructor(ledger: LedgerClient, store: IdempotencyStore<CastOutcome>, options: BallotOptions) {
     this.#ledger = ledger;
+    this.#chaincode = new Chaincode(ledger);
     this.#store = store;
     this.#options = options;
   }
@@ -96,13 +88,12 @@ export class BallotService {
     return { receipt: outcome.value.receipt, replayed: outcome.replayed || outcome.value.replayed };
   }
 
-  async #submit(role: Role, pollId: string, ballotId: string, answers: Answers, requestId: string): Promise<CastOutcome> {
-    const isDuplicate = (result: Uint8Array) => decode<CastBallotResult>(result).duplicate;
-    const submitted = await this.#ledger.submit(
-      { role, name: 'CastBallot', args: [pollId, ballotId, JSON.stringify(answers), requestId] },
-      { skipCommitIf: isDuplicate },
-    );
-    const cast = decode<CastBallotResult>(submitted.result);
+  async #submit(role: Role, pollId: string, ballotId: string, answers: AnswersIn, requestId: string): Promise<CastOutcome> {
+    // A duplicate wrote nothing: it is the receipt of the earlier request, so there is nothing to order.
+    const submitted = await this.#chaincode.submit(role, 'CastBallot', [pollId, ballotId, JSON.stringify(answers), requestId], {
+      skipCommitIf: (result) => result.duplicate,
+    });
+    const cast = submitted.result;
     const blockNumber = submitted.blockNumber ?? (await this.#blockOf(role, cast.txId));
     const receipt = { pollId: cast.pollId, ballotId: cast.ballotId, txId: cast.txId, blockNumber, ballotHash: cast.ballotHash };
     // A superseded duplicate (the voter re-voted since) still answers with this request's own receipt.
@@ -117,6 +108,6 @@ export class BallotService {
   }
 
   get(role: Role, pollId: string, ballotId: string): Promise<Ballot> {
-    return query<Ballot>(this.#ledger, role, 'GetBallot', pollId, ballotId);
+    return this.#chaincode.query(role, 'GetBallot', [pollId, ballotId]);
   }
 }

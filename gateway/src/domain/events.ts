@@ -1,5 +1,6 @@
-import type { EventStream, LedgerClient, LedgerEvent } from '../fabric/ledger';
+import { decodeChaincodeEvent, type ChaincodeEvent } from '@poll-ledger/protocol';
 import type { Role } from '../roles';
+import type { EventStream, LedgerClient, LedgerEvent } from './ledger';
 
 /**
  * Where an event sits on the ledger: its block and its ordinal among this chaincode's events in
@@ -11,13 +12,12 @@ export interface EventPosition {
   readonly index: number;
 }
 
-export interface NumberedEvent {
+/** A protocol event (its name and checked payload) with its place on the ledger. */
+export type NumberedEvent = {
   readonly id: string;
   readonly blockNumber: number;
   readonly txId: string;
-  readonly eventName: string;
-  readonly payload: unknown;
-}
+} & ChaincodeEvent;
 
 const EVENT_ID = /^(\d{1,19}):(\d{1,9})$/;
 
@@ -35,16 +35,11 @@ function isAfter(position: EventPosition, cursor: EventPosition | undefined): bo
   return position.block > cursor.block || (position.block === cursor.block && position.index > cursor.index);
 }
 
-function decodePayload(payload: Uint8Array): unknown {
-  const text = Buffer.from(payload).toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-/** Numbers events within their block and drops those at or before `after`. */
+/**
+ * Numbers events within their block and drops those at or before `after`. An event that is not one of the
+ * protocol (unknown name, or a payload failing its schema) is not delivered, but it keeps its ordinal, so the
+ * ids of the others are the same whatever the gateway's protocol version.
+ */
 export async function* numberEvents(events: AsyncIterable<LedgerEvent>, after?: EventPosition): AsyncGenerator<NumberedEvent> {
   let block = -1n;
   let index = -1;
@@ -53,13 +48,9 @@ export async function* numberEvents(events: AsyncIterable<LedgerEvent>, after?: 
     block = event.blockNumber;
     const position = { block, index };
     if (!isAfter(position, after)) continue;
-    yield {
-      id: formatEventId(position),
-      blockNumber: Number(block),
-      txId: event.txId,
-      eventName: event.eventName,
-      payload: decodePayload(event.payload),
-    };
+    const decoded = decodeChaincodeEvent(event.eventName, event.payload);
+    if (decoded === undefined) continue;
+    yield { id: formatEventId(position), blockNumber: Number(block), txId: event.txId, ...decoded };
   }
 }
 

@@ -1,20 +1,13 @@
-import type { LedgerClient } from '../fabric/ledger';
+import type { ResultOf } from '@poll-ledger/protocol';
 import type { Role } from '../roles';
-import { decode, query } from './codec';
+import { Chaincode } from './chaincode';
+import type { LedgerClient } from './ledger';
 import type { ResultsService } from './results';
-import type { ListPollsQuery, Poll, PollIn, PollList, PollStatus, TallyProgress } from './schemas';
+import type { ListPollsQuery, Poll, PollIn, PollList, TallyProgress } from './schemas';
 
 export type PollTransition = 'open' | 'close' | 'cancel';
 
-const TRANSITIONS: Readonly<Record<PollTransition, string>> = { open: 'OpenPoll', close: 'ClosePoll', cancel: 'CancelPoll' };
-
-interface TallyBatch {
-  pollId: string;
-  processed: number;
-  ballotCount: number;
-  done: boolean;
-  status: PollStatus;
-}
+const TRANSITIONS = { open: 'OpenPoll', close: 'ClosePoll', cancel: 'CancelPoll' } as const satisfies Record<PollTransition, string>;
 
 export interface PollOptions {
   /** Default ballots per TallyPoll transaction. */
@@ -24,44 +17,39 @@ export interface PollOptions {
 }
 
 export class PollService {
-  readonly #ledger: LedgerClient;
+  readonly #chaincode: Chaincode;
   readonly #results: ResultsService;
   readonly #options: PollOptions;
 
   constructor(ledger: LedgerClient, results: ResultsService, options: PollOptions) {
-    this.#ledger = ledger;
+    this.#chaincode = new Chaincode(ledger);
     this.#results = results;
     this.#options = options;
   }
 
-  async #submit<T>(role: Role, name: string, ...args: string[]): Promise<T> {
-    const { result } = await this.#ledger.submit({ role, name, args });
-    return decode<T>(result);
-  }
-
-  create(role: Role, poll: PollIn): Promise<Poll> {
-    return this.#submit<Poll>(role, 'CreatePoll', JSON.stringify(poll));
+  async create(role: Role, poll: PollIn): Promise<Poll> {
+    return (await this.#chaincode.submit(role, 'CreatePoll', [JSON.stringify(poll)])).result;
   }
 
   list(role: Role, filter: ListPollsQuery): Promise<PollList> {
-    return query<PollList>(this.#ledger, role, 'ListPolls', filter.status ?? '', String(filter.pageSize), filter.bookmark);
+    return this.#chaincode.query(role, 'ListPolls', [filter.status ?? '', String(filter.pageSize), filter.bookmark]);
   }
 
   get(role: Role, pollId: string): Promise<Poll> {
-    return query<Poll>(this.#ledger, role, 'GetPoll', pollId);
+    return this.#chaincode.query(role, 'GetPoll', [pollId]);
   }
 
-  transition(role: Role, pollId: string, transition: PollTransition): Promise<Poll> {
-    return this.#submit<Poll>(role, TRANSITIONS[transition], pollId);
+  async transition(role: Role, pollId: string, transition: PollTransition): Promise<Poll> {
+    return (await this.#chaincode.submit(role, TRANSITIONS[transition], [pollId])).result;
   }
 
   /** Runs TallyPoll batches until the tally is done or the per-request bound is reached. */
   async tally(role: Role, pollId: string, maxBallots = this.#options.tallyBatchSize): Promise<TallyProgress> {
     let processed = 0;
     let batches = 0;
-    let batch: TallyBatch;
+    let batch: ResultOf<'TallyPoll'>;
     do {
-      batch = await this.#submit<TallyBatch>(role, 'TallyPoll', pollId, String(maxBallots));
+      batch = (await this.#chaincode.submit(role, 'TallyPoll', [pollId, String(maxBallots)])).result;
       processed += batch.processed;
       batches++;
     } while (!batch.done && batches < this.#options.tallyMaxBatches);

@@ -1,6 +1,5 @@
-import { validationCodeName } from '../errors';
-import type { LedgerClient } from '../fabric/ledger';
 import type { Role } from '../roles';
+import type { LedgerClient } from './ledger';
 import type { TransactionStatus } from './schemas';
 
 /**
@@ -14,7 +13,7 @@ export async function transactionStatus(ledger: LedgerClient, role: Role, txId: 
     txId,
     committed: true,
     valid: status.valid,
-    status: validationCodeName(status.validationCode),
+    status: status.validationCodeName,
     validationCode: status.validationCode,
     blockNumber: status.blockNumber,
   };

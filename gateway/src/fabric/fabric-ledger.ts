@@ -1,29 +1,24 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { connect, type Contract, type Gateway, type GrpcClient, type Identity, type Network } from '@hyperledger/fabric-gateway';
+import { status as GrpcStatus, type Client } from '@grpc/grpc-js';
+import type { Contract, Gateway, Network } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
-import { ApiError, fromChaincodeError, grpcCodeOf } from '../errors';
+import { connectGateway, type SigningIdentity } from '@poll-ledger/fabric-client';
+import type { CommitStatus, EventStream, LedgerClient, SubmitOptions, SubmitResult, TxRequest } from '../domain/ledger';
+import { ApiError } from '../errors';
 import type { FabricInstruments } from '../metrics';
 import type { Role } from '../roles';
-import type { CommitStatus, EventStream, LedgerClient, SubmitOptions, SubmitResult, TxRequest } from './ledger';
-import type { Signing } from './signer';
+import { fromFabricError, grpcCodeOf, validationCodeName } from './grpc-errors';
 import { submitWithRetry, type RetryPolicy } from './submit';
 
-export interface RoleIdentity {
-  readonly identity: Identity;
-  readonly signing: Signing;
-}
-
 export interface FabricLedgerOptions {
-  readonly client: GrpcClient;
-  readonly identities: Readonly<Partial<Record<Role, RoleIdentity>>>;
+  /** The one gRPC client to the peer (fabric-client's newPeerClient), shared by every role. */
+  readonly client: Client;
+  readonly identities: Readonly<Partial<Record<Role, SigningIdentity>>>;
   readonly channel: string;
   readonly chaincode: string;
   readonly timeouts: Readonly<{ evaluateMs: number; endorseMs: number; submitMs: number; commitStatusMs: number }>;
   readonly retry: RetryPolicy;
   readonly instruments: FabricInstruments;
 }
-
-const deadline = (ms: number) => () => ({ deadline: Date.now() + ms });
 
 /** LedgerClient over @hyperledger/fabric-gateway: one Gateway per role, all on one gRPC client. */
 export class FabricLedger implements LedgerClient {
@@ -32,19 +27,8 @@ export class FabricLedger implements LedgerClient {
 
   constructor(options: Readonly<FabricLedgerOptions>) {
     this.#options = options;
-    const { timeouts } = options;
-    for (const [role, roleIdentity] of Object.entries(options.identities) as [Role, RoleIdentity][]) {
-      const gateway = connect({
-        client: options.client,
-        identity: roleIdentity.identity,
-        signer: roleIdentity.signing.signer,
-        hash: roleIdentity.signing.hash,
-        evaluateOptions: deadline(timeouts.evaluateMs),
-        endorseOptions: deadline(timeouts.endorseMs),
-        submitOptions: deadline(timeouts.submitMs),
-        commitStatusOptions: deadline(timeouts.commitStatusMs),
-      });
-      this.#gateways.set(role, gateway);
+    for (const [role, who] of Object.entries(options.identities) as [Role, SigningIdentity][]) {
+      this.#gateways.set(role, connectGateway(options.client, who, options.timeouts));
     }
   }
 
@@ -66,7 +50,7 @@ export class FabricLedger implements LedgerClient {
     try {
       return await this.#options.instruments.stage('evaluate', () => contract.evaluate(name, { arguments: [...args] }));
     } catch (err) {
-      throw fromChaincodeError(err);
+      throw fromFabricError(err);
     }
   }
 
@@ -95,11 +79,17 @@ export class FabricLedger implements LedgerClient {
     const commit = gateway.newCommit(signed.serializeBinary());
     try {
       const status = await this.#options.instruments.stage('commit_status', () => commit.getStatus({ deadline: Date.now() + waitMs }));
-      return { txId, validationCode: status.code, valid: status.successful, blockNumber: Number(status.blockNumber) };
+      return {
+        txId,
+        validationCode: status.code,
+        validationCodeName: validationCodeName(status.code),
+        valid: status.successful,
+        blockNumber: Number(status.blockNumber),
+      };
     } catch (err) {
       // The peer holds the call open until the transaction commits, so a deadline means "not yet".
       if (grpcCodeOf(err) === GrpcStatus.DEADLINE_EXCEEDED) return undefined;
-      throw fromChaincodeError(err);
+      throw fromFabricError(err);
     }
   }
 
@@ -112,7 +102,7 @@ export class FabricLedger implements LedgerClient {
     const network = this.#network(role);
     const options = startBlock === undefined ? {} : { startBlock };
     const events = await network.getChaincodeEvents(this.#options.chaincode, options).catch((err: unknown) => {
-      throw fromChaincodeError(err);
+      throw fromFabricError(err);
     });
     return {
       async *[Symbol.asyncIterator]() {
@@ -121,7 +111,7 @@ export class FabricLedger implements LedgerClient {
             yield { blockNumber: event.blockNumber, txId: event.transactionId, eventName: event.eventName, payload: event.payload };
           }
         } catch (err) {
-          throw fromChaincodeError(err);
+          throw fromFabricError(err);
         }
       },
       close: () => {

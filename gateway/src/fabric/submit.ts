@@ -1,8 +1,9 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CommitError, StatusCode, type Status } from '@hyperledger/fabric-gateway';
-import { CommitPendingError, fromChaincodeError, grpcCodeOf } from '../errors';
+import type { Status } from '@hyperledger/fabric-gateway';
+import type { SubmitOptions, SubmitResult } from '../domain/ledger';
+import { CommitPendingError } from '../errors';
 import type { FabricInstruments } from '../metrics';
-import type { SubmitOptions, SubmitResult } from './ledger';
+import { fromFabricError, grpcCodeOf, isReadConflict, transactionInvalid } from './grpc-errors';
 
 /** The parts of fabric-gateway's Proposal / Transaction / SubmittedTransaction used here. */
 export interface CommitLike {
@@ -24,7 +25,6 @@ export interface RetryPolicy {
   readonly resubmitRetries: number;
 }
 
-const CONFLICTS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 const DEADLINE_EXCEEDED: number = GrpcStatus.DEADLINE_EXCEEDED;
 const TRANSIENT = new Set<number>([GrpcStatus.UNAVAILABLE, DEADLINE_EXCEEDED]);
 
@@ -44,14 +44,14 @@ async function submitUntilKnown(tx: TransactionLike, policy: RetryPolicy, instru
       return await instruments.stage('commit_status', () => commit.getStatus());
     } catch (err) {
       const code = grpcCodeOf(err);
-      if (code === undefined || !TRANSIENT.has(code)) throw fromChaincodeError(err);
+      if (code === undefined || !TRANSIENT.has(code)) throw fromFabricError(err);
       // A submit that timed out may still have been delivered; one refused as UNAVAILABLE was not.
       if (code === DEADLINE_EXCEEDED) mayHaveReachedOrderer = true;
       lastError = err;
     }
   }
   if (mayHaveReachedOrderer) throw new CommitPendingError(tx.getTransactionId(), { cause: lastError });
-  throw fromChaincodeError(lastError);
+  throw fromFabricError(lastError);
 }
 
 /**
@@ -69,18 +69,19 @@ export async function submitWithRetry(
     try {
       tx = await instruments.stage('endorse', () => newProposal().endorse());
     } catch (err) {
-      throw fromChaincodeError(err);
+      throw fromFabricError(err);
     }
     const result = tx.getResult();
     const txId = tx.getTransactionId();
+    // May throw (a result that fails its schema): then nothing is sent to the orderer.
     if (options.skipCommitIf?.(result)) return { result, txId };
 
     const status = await submitUntilKnown(tx, policy, instruments);
     if (status.successful) return { result, txId, blockNumber: Number(status.blockNumber) };
-    if (CONFLICTS.has(status.code) && attempt < policy.mvccRetries) {
+    if (isReadConflict(status.code) && attempt < policy.mvccRetries) {
       instruments.retry('mvcc');
       continue;
     }
-    throw fromChaincodeError(new CommitError({ code: status.code, transactionId: txId, message: `transaction ${txId} failed to commit` }));
+    throw transactionInvalid(txId, status.code);
   }
 }

@@ -5,10 +5,10 @@ import type { z } from 'zod';
 import type { Config } from '../config';
 import { BallotService, type CastOutcome } from '../domain/ballots';
 import { IdempotencyStore } from '../domain/idempotency';
+import type { LedgerClient } from '../domain/ledger';
 import { PollService } from '../domain/polls';
 import { ResultsService } from '../domain/results';
 import { ApiError } from '../errors';
-import type { LedgerClient } from '../fabric/ledger';
 import { createLogger, requestLogger, type Logger } from '../logger';
 import { createMetrics, type Metrics } from '../metrics';
 import { buildOpenApiDocument } from '../openapi';
@@ -31,7 +31,6 @@ export type AppConfig = Pick<
   | 'idempotencyTtlMs'
   | 'tallyBatchSize'
   | 'tallyMaxBatches'
-  | 'livePageSize'
   | 'statusQueryWaitMs'
   | 'sseHeartbeatMs'
 >;
@@ -88,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, ledger } = deps;
   const logger = deps.logger ?? createLogger('silent');
   const metrics = deps.metrics ?? createMetrics();
-  const results = new ResultsService(ledger, config);
+  const results = new ResultsService(ledger);
   const openapi = buildOpenApiDocument();
   const docsPage = renderDocsPage(openapi);
   const handlers = createHandlers({

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ApiError, CommitPendingError, fromChaincodeError } from '../errors';
+import { ApiError, CommitPendingError } from '../errors';
 
 interface BodyParserError {
   type: string;
@@ -11,7 +11,10 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof candidate?.type === 'string' && typeof candidate.status === 'number';
 }
 
-/** Maps anything thrown by a route or middleware to an ApiError. */
+/**
+ * Maps anything thrown by a route or middleware to an ApiError. Ledger failures arrive typed already (the
+ * Fabric adapter maps them), so anything else unknown is a bug: INTERNAL.
+ */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (isBodyParserError(err)) {
@@ -19,7 +22,7 @@ export function toApiError(err: unknown): ApiError {
     if (err.type === 'entity.parse.failed') return new ApiError('INVALID_JSON', 'request body is not valid JSON', undefined, { cause: err });
     if (err.status < 500) return new ApiError('INVALID_ARGUMENT', 'request body cannot be read', { reason: err.type }, { cause: err });
   }
-  return fromChaincodeError(err);
+  return new ApiError('INTERNAL', 'internal error', undefined, { cause: err });
 }
 
 /** The single place errors become HTTP responses; bodies never carry stack traces. */

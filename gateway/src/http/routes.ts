@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import {
+  BallotIdSchema,
   BallotInSchema,
   BallotSchema,
-  HexIdSchema,
   LedgerEventSchema,
   ListPollsQuerySchema,
   PollIdSchema,
@@ -14,9 +14,10 @@ import {
   TallyInSchema,
   TallyProgressSchema,
   TransactionStatusSchema,
+  TxIdSchema,
 } from '../domain/schemas';
 import type { ErrorCode } from '../errors';
-import type { Role } from '../roles';
+import { ROLES, Roles, type Role } from '../roles';
 
 /** Who may call a route: anyone, or API keys holding one of the roles. */
 export type Access = 'public' | readonly Role[];
@@ -45,9 +46,9 @@ export interface RouteSpec {
   readonly errors?: readonly ErrorCode[];
 }
 
-const ANY_ROLE: readonly Role[] = ['poll-admin', 'ballot-relay', 'auditor'];
-const POLL_ADMIN: readonly Role[] = ['poll-admin'];
-const BALLOT_RELAY: readonly Role[] = ['ballot-relay'];
+const ANY_ROLE: readonly Role[] = ROLES;
+const POLL_ADMIN: readonly Role[] = [Roles.pollAdmin];
+const BALLOT_RELAY: readonly Role[] = [Roles.ballotRelay];
 
 export const ErrorBodySchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) })
@@ -56,6 +57,9 @@ export const ErrorBodySchema = z
 export const CommitPendingSchema = z
   .object({ txId: z.string(), statusUrl: z.string().meta({ example: '/v1/transactions/{txId}' }) })
   .meta({ id: 'CommitPending' });
+
+// Every route that returns (or acts on) a chaincode answer checks it against the protocol.
+const BAD_ANSWER = 'LEDGER_BAD_RESPONSE';
 
 const PENDING = { 202: { description: 'Sent to the orderer; commit status not known yet. Poll statusUrl.', schema: CommitPendingSchema } };
 const pollParams = z.object({ id: PollIdSchema });
@@ -70,7 +74,7 @@ function transition(action: 'open' | 'close' | 'cancel') {
     access: POLL_ADMIN,
     params: pollParams,
     responses: { 200: json('The poll after the transition', PollSchema), ...PENDING },
-    errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE', 'LEDGER_CONFLICT'],
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE', 'LEDGER_CONFLICT', BAD_ANSWER],
   } as const satisfies RouteSpec;
 }
 
@@ -84,7 +88,7 @@ export const ROUTES = {
     access: POLL_ADMIN,
     body: PollInSchema,
     responses: { 201: json('The created poll, with id and status', PollSchema), ...PENDING },
-    errors: ['FORBIDDEN', 'ALREADY_EXISTS'],
+    errors: ['FORBIDDEN', 'ALREADY_EXISTS', BAD_ANSWER],
   },
   listPolls: {
     method: 'get',
@@ -94,6 +98,7 @@ export const ROUTES = {
     access: ANY_ROLE,
     query: ListPollsQuerySchema,
     responses: { 200: json('A page of polls; pass bookmark for the next one', PollListSchema) },
+    errors: [BAD_ANSWER],
   },
   getPoll: {
     method: 'get',
@@ -103,7 +108,7 @@ export const ROUTES = {
     access: ANY_ROLE,
     params: pollParams,
     responses: { 200: json('The poll', PollSchema) },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', BAD_ANSWER],
   },
   openPoll: transition('open'),
   closePoll: transition('close'),
@@ -117,7 +122,7 @@ export const ROUTES = {
     params: pollParams,
     body: TallyInSchema,
     responses: { 200: json('Progress; results are included once done. Call again while done is false.', TallyProgressSchema), ...PENDING },
-    errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE', 'LEDGER_CONFLICT'],
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE', 'LEDGER_CONFLICT', BAD_ANSWER],
   },
   getResults: {
     method: 'get',
@@ -127,7 +132,7 @@ export const ROUTES = {
     access: ANY_ROLE,
     params: pollParams,
     responses: { 200: json('The results', ResultsSchema) },
-    errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE'],
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE', BAD_ANSWER],
   },
   castBallot: {
     method: 'post',
@@ -143,7 +148,7 @@ export const ROUTES = {
       200: { description: 'The same receipt again: this Idempotency-Key was seen before', schema: ReceiptSchema, headers: { 'Idempotent-Replayed': 'true' } },
       ...PENDING,
     },
-    errors: ['NOT_FOUND', 'FORBIDDEN', 'POLL_NOT_OPEN', 'ALREADY_VOTED', 'INVALID_ANSWER', 'IDEMPOTENCY_KEY_REUSED', 'LEDGER_CONFLICT'],
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'POLL_NOT_OPEN', 'ALREADY_VOTED', 'INVALID_ANSWER', 'IDEMPOTENCY_KEY_REUSED', 'LEDGER_CONFLICT', BAD_ANSWER],
   },
   getBallot: {
     method: 'get',
@@ -151,9 +156,9 @@ export const ROUTES = {
     summary: 'The ballot as recorded, for receipt checks',
     tag: 'ballots',
     access: ANY_ROLE,
-    params: z.object({ id: PollIdSchema, ballotId: HexIdSchema }),
+    params: z.object({ id: PollIdSchema, ballotId: BallotIdSchema }),
     responses: { 200: json('The ballot', BallotSchema) },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', BAD_ANSWER],
   },
   getTransaction: {
     method: 'get',
@@ -161,7 +166,7 @@ export const ROUTES = {
     summary: 'Validation status and block of a transaction',
     tag: 'transactions',
     access: ANY_ROLE,
-    params: z.object({ txId: HexIdSchema }),
+    params: z.object({ txId: TxIdSchema }),
     responses: { 200: json('The status; PENDING while not committed', TransactionStatusSchema) },
   },
   streamEvents: {

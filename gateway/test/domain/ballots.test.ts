@@ -1,16 +1,16 @@
 import { createHash, createHmac } from 'node:crypto';
 import { BallotService, requestIdFor, voterToken, type CastOutcome } from '../../src/domain/ballots';
 import { IdempotencyStore } from '../../src/domain/idempotency';
-import { ChaincodeError, CommitPendingError, LedgerUnavailableError } from '../../src/errors';
+import { ChaincodeError, CommitPendingError, LedgerBadResponseError, LedgerUnavailableError } from '../../src/errors';
 import { expect } from '../chai';
 import { bytes, fakeLedger, type FakeLedger } from '../fakes';
-import { SECRET, TX_ID } from '../fixtures';
+import { BALLOT, BALLOT_HASH, SECRET, TX_ID, castResult as castFields } from '../fixtures';
 
 const CITIZEN = 'citizen-4711-alice';
 const caller = { keyId: 'platform', role: 'ballot-relay' } as const;
 
-function castResult(ballotId: string, duplicate = false, txId = TX_ID, extra: Record<string, unknown> = {}) {
-  return bytes({ pollId: 'p1', ballotId, ballotHash: 'h'.repeat(64), txId, replaced: false, duplicate, ...extra });
+function castResult(ballotId: string, duplicate = false, txId = TX_ID, superseded?: true) {
+  return bytes(castFields(ballotId, { duplicate, txId, superseded }));
 }
 
 describe('ballots', () => {
@@ -69,7 +69,7 @@ describe('ballots', () => {
       ledger.submit.resolves({ result: castResult(token), txId: TX_ID, blockNumber: 7 });
       const outcome = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'key-1');
       expect(outcome).to.deep.equal({
-        receipt: { pollId: 'p1', ballotId: token, txId: TX_ID, blockNumber: 7, ballotHash: 'h'.repeat(64) },
+        receipt: { pollId: 'p1', ballotId: token, txId: TX_ID, blockNumber: 7, ballotHash: BALLOT_HASH },
         replayed: false,
       });
       const [request] = ledger.submit.firstCall.args;
@@ -88,7 +88,7 @@ describe('ballots', () => {
         expect(options?.skipCommitIf?.(result)).to.equal(true);
         return Promise.resolve({ result, txId: 'e'.repeat(64) });
       });
-      ledger.commitStatus.resolves({ txId: originalTx, validationCode: 0, valid: true, blockNumber: 3 });
+      ledger.commitStatus.resolves({ txId: originalTx, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 3 });
       const outcome = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'key-1');
       expect(outcome.replayed).to.equal(true);
       expect(outcome.receipt).to.include({ txId: originalTx, blockNumber: 3 });
@@ -120,14 +120,14 @@ describe('ballots', () => {
     it('when the chaincode answers duplicate with superseded, then the earlier receipt is returned as a replay', async () => {
       const originalTx = 'd'.repeat(64);
       ledger.submit.callsFake((_request, options) => {
-        const result = castResult(token, true, originalTx, { superseded: true });
+        const result = castResult(token, true, originalTx, true);
         expect(options?.skipCommitIf?.(result)).to.equal(true);
         return Promise.resolve({ result, txId: 'e'.repeat(64) });
       });
-      ledger.commitStatus.resolves({ txId: originalTx, validationCode: 0, valid: true, blockNumber: 3 });
+      ledger.commitStatus.resolves({ txId: originalTx, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 3 });
       const outcome = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'key-1');
       expect(outcome).to.deep.equal({
-        receipt: { pollId: 'p1', ballotId: token, txId: originalTx, blockNumber: 3, ballotHash: 'h'.repeat(64) },
+        receipt: { pollId: 'p1', ballotId: token, txId: originalTx, blockNumber: 3, ballotHash: BALLOT_HASH },
         replayed: true,
       });
     });
@@ -143,7 +143,7 @@ describe('ballots', () => {
     it('when a cast ended pending, then a retry with the same answers runs again and gets the chaincode duplicate receipt', async () => {
       ledger.submit.onFirstCall().rejects(new CommitPendingError(TX_ID));
       ledger.submit.onSecondCall().resolves({ result: castResult(token, true), txId: 'e'.repeat(64) });
-      ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+      ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 5 });
       await expect(service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k')).to.be.rejectedWith(CommitPendingError);
       const again = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k');
       expect(again.replayed).to.equal(true);
@@ -166,6 +166,17 @@ describe('ballots', () => {
       expect(outcome.replayed).to.equal(false);
     });
 
+    it('when the endorsed result breaks the protocol, then skipCommitIf refuses it (nothing is ordered) with LEDGER_BAD_RESPONSE', async () => {
+      ledger.submit.callsFake((_request, options) => {
+        const malformed = bytes({ ...castFields(token), duplicate: 'yes' });
+        expect(() => options?.skipCommitIf?.(malformed)).to.throw(LedgerBadResponseError);
+        return Promise.resolve({ result: malformed, txId: TX_ID, blockNumber: 1 });
+      });
+      const error = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k').catch((err: unknown) => err);
+      expect(error).to.be.instanceOf(LedgerBadResponseError).and.include({ code: 'LEDGER_BAD_RESPONSE', httpStatus: 502 });
+      expect((error as LedgerBadResponseError).details).to.deep.include({ transaction: 'CastBallot' });
+    });
+
     it('when two callers use the same Idempotency-Key, then they do not share receipts', async () => {
       ledger.submit.resolves({ result: castResult(token), txId: TX_ID, blockNumber: 1 });
       await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: {} }, 'k');
@@ -177,9 +188,9 @@ describe('ballots', () => {
   describe('BallotService.get', () => {
     it('when asked for a ballot, then GetBallot is evaluated with the caller role', async () => {
       const ledger = fakeLedger();
-      ledger.evaluate.resolves(bytes({ pollId: 'p1' }));
+      ledger.evaluate.resolves(bytes(BALLOT));
       const service = new BallotService(ledger, new IdempotencyStore({ maxEntries: 1, ttlMs: 1 }), { voterTokenSecret: SECRET, statusWaitMs: 1 });
-      expect(await service.get('auditor', 'p1', 'x')).to.deep.equal({ pollId: 'p1' });
+      expect(await service.get('auditor', 'p1', 'x')).to.deep.equal(BALLOT);
       expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'auditor', name: 'GetBallot', args: ['p1', 'x'] });
     });
   });

@@ -1,6 +1,6 @@
 import { formatEventId, numberEvents, parseEventId, subscribe, type NumberedEvent } from '../../src/domain/events';
 import { expect } from '../chai';
-import { eventStream, fakeLedger, ledgerEvent } from '../fakes';
+import { ballotCastPayload, eventStream, fakeLedger, hexOf, ledgerEvent } from '../fakes';
 
 async function collect(events: AsyncIterable<NumberedEvent>): Promise<string[]> {
   const ids: string[] = [];
@@ -26,11 +26,22 @@ describe('events', () => {
     expect(ids).to.deep.equal(['5:2/c', '6:0/d', '8:0/e', '8:1/f']);
   });
 
-  it('when the payload is JSON, then it is decoded; otherwise it is passed as text', async () => {
-    const events = [ledgerEvent(1, 'a', 'PollOpened', { pollId: 'p1' }), { ...ledgerEvent(1, 'b'), payload: Buffer.from('not json') }];
+  it('when an event follows the protocol, then its payload is delivered decoded and checked', async () => {
+    const opened = { pollId: 'p1', status: 'open', txId: hexOf('a') };
     const delivered: unknown[] = [];
-    for await (const event of numberEvents(eventStream(events, { end: true }))) delivered.push(event.payload);
-    expect(delivered).to.deep.equal([{ pollId: 'p1' }, 'not json']);
+    for await (const event of numberEvents(eventStream([ledgerEvent(1, 'a', 'PollOpened', opened)], { end: true }))) delivered.push(event);
+    expect(delivered).to.deep.equal([{ id: '1:0', blockNumber: 1, txId: 'a', eventName: 'PollOpened', payload: opened }]);
+  });
+
+  it('when events do not follow the protocol, then they are not delivered but keep their ordinal, so ids do not shift', async () => {
+    const events = [
+      { ...ledgerEvent(1, 'a'), payload: Buffer.from('not json') },
+      ledgerEvent(1, 'b', 'PollOpened', { pollId: 'p1' }),
+      ledgerEvent(1, 'c', 'SomethingNew', ballotCastPayload('c')),
+      ledgerEvent(1, 'd'),
+      ledgerEvent(1, 'e', 'BallotCast', { ...ballotCastPayload('e'), extra: 1 }),
+    ];
+    expect(await collect(numberEvents(eventStream(events, { end: true })))).to.deep.equal(['1:3/d']);
   });
 
   it('when subscribing after an event id, then the stream starts at that block', async () => {

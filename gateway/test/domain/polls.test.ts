@@ -2,7 +2,7 @@ import { PollService } from '../../src/domain/polls';
 import { ResultsService } from '../../src/domain/results';
 import { expect } from '../chai';
 import { bytes, fakeLedger, type FakeLedger } from '../fakes';
-import { POLL, POLL_IN, TX_ID } from '../fixtures';
+import { POLL, POLL_IN, TX_ID, results } from '../fixtures';
 
 const batch = (processed: number, done: boolean) => ({
   result: bytes({ pollId: 'p1', processed, ballotCount: 10, done, status: done ? 'tallied' : 'closed' }),
@@ -16,7 +16,7 @@ describe('PollService', () => {
 
   beforeEach(() => {
     ledger = fakeLedger();
-    service = new PollService(ledger, new ResultsService(ledger, { livePageSize: 10 }), { tallyBatchSize: 4, tallyMaxBatches: 3 });
+    service = new PollService(ledger, new ResultsService(ledger), { tallyBatchSize: 4, tallyMaxBatches: 3 });
   });
 
   it('when a poll is created, then CreatePoll gets the poll as JSON and its result is returned', async () => {
@@ -42,11 +42,11 @@ describe('PollService', () => {
   it('when the tally needs several batches, then TallyPoll runs until done and the results are attached', async () => {
     ledger.submit.onFirstCall().resolves(batch(4, false));
     ledger.submit.onSecondCall().resolves(batch(4, true));
-    ledger.evaluate.onFirstCall().resolves(bytes({ ...POLL, status: 'tallied' }));
-    ledger.evaluate.onSecondCall().resolves(bytes({ pollId: 'p1', final: true }));
+    ledger.evaluate.resolves(bytes(results('tallied')));
     const progress = await service.tally('poll-admin', 'p1');
     expect(progress).to.deep.include({ pollId: 'p1', done: true, status: 'tallied', batches: 2, processed: 8, ballotCount: 10 });
-    expect(progress.results).to.deep.equal({ pollId: 'p1', final: true });
+    expect(progress.results).to.deep.equal(results('tallied'));
+    expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'poll-admin', name: 'GetResults', args: ['p1'] });
     expect(ledger.submit.firstCall.args[0].args).to.deep.equal(['p1', '4']);
   });
 

@@ -1,7 +1,8 @@
 import { ResultsService } from '../../src/domain/results';
+import { LedgerBadResponseError } from '../../src/errors';
 import { expect } from '../chai';
 import { bytes, fakeLedger, type FakeLedger } from '../fakes';
-import { POLL } from '../fixtures';
+import { results } from '../fixtures';
 
 describe('ResultsService', () => {
   let ledger: FakeLedger;
@@ -9,33 +10,31 @@ describe('ResultsService', () => {
 
   beforeEach(() => {
     ledger = fakeLedger();
-    service = new ResultsService(ledger, { livePageSize: 2 });
+    service = new ResultsService(ledger);
   });
 
-  const names = () => ledger.evaluate.getCalls().map((call) => call.args[0].name);
-
-  it('when the poll is tallied, then the final results come from GetResults', async () => {
-    const final = { pollId: 'p1', status: 'tallied', final: true, ballotCount: 1, counts: { q1: { red: 1, blue: 0 } }, ballotsRoot: 'r' };
-    ledger.evaluate.onFirstCall().resolves(bytes({ ...POLL, status: 'tallied' }));
-    ledger.evaluate.onSecondCall().resolves(bytes(final));
-    expect(await service.get('auditor', 'p1')).to.deep.equal(final);
-    expect(names()).to.deep.equal(['GetPoll', 'GetResults']);
+  it('when the poll is tallied, then the final results are GetResults as the chaincode answers them', async () => {
+    ledger.evaluate.resolves(bytes(results('tallied')));
+    expect(await service.get('auditor', 'p1')).to.deep.equal(results('tallied'));
+    expect(ledger.evaluate.callCount).to.equal(1);
+    expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'auditor', name: 'GetResults', args: ['p1'] });
   });
 
-  it('when a live poll is open, then the live pages are summed, with every option present and no ballotsRoot', async () => {
-    ledger.evaluate.onCall(0).resolves(bytes({ ...POLL, status: 'open' }));
-    ledger.evaluate.onCall(1).resolves(bytes({ pollId: 'p1', ballotCount: 2, counts: { q1: { red: 2 } }, bookmark: 'b1', done: false }));
-    ledger.evaluate.onCall(2).resolves(bytes({ pollId: 'p1', ballotCount: 1, counts: { q1: { red: 1 } }, bookmark: '', done: true }));
-    const results = await service.get('auditor', 'p1');
-    expect(results).to.deep.equal({ pollId: 'p1', status: 'open', final: false, ballotCount: 3, counts: { q1: { red: 3, blue: 0 } }, ballotsRoot: null });
-    expect(ledger.evaluate.getCall(1).args[0].args).to.deep.equal(['p1', '2', '']);
-    expect(ledger.evaluate.getCall(2).args[0].args).to.deep.equal(['p1', '2', 'b1']);
+  it('when a live poll is open, then the running count is one GetResults call, with its ballotsRoot', async () => {
+    ledger.evaluate.resolves(bytes(results('open')));
+    const running = await service.get('auditor', 'p1');
+    expect(running).to.include({ final: false, status: 'open' });
+    expect(running.ballotsRoot).to.match(/^[0-9a-f]{64}$/);
+    expect(ledger.evaluate.getCalls().map((call) => call.args[0].name)).to.deep.equal(['GetResults']);
   });
 
-  it('when an after-close poll is not tallied, then GetResults decides (the chaincode refuses or answers)', async () => {
-    ledger.evaluate.onFirstCall().resolves(bytes({ ...POLL, status: 'closed', resultsVisibility: 'after-close' }));
-    ledger.evaluate.onSecondCall().resolves(bytes({ pollId: 'p1' }));
-    await service.get('auditor', 'p1');
-    expect(names()).to.deep.equal(['GetPoll', 'GetResults']);
+  it('when GetResults answers without a ballotsRoot (the old live-page shape), then it is LEDGER_BAD_RESPONSE', async () => {
+    ledger.evaluate.resolves(bytes({ ...results('open'), ballotsRoot: null }));
+    const error = await service.get('auditor', 'p1').catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(LedgerBadResponseError);
+    expect((error as LedgerBadResponseError).details).to.deep.equal({
+      transaction: 'GetResults',
+      issues: [{ path: 'ballotsRoot', message: 'Invalid input: expected string, received null' }],
+    });
   });
 });

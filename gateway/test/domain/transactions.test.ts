@@ -6,7 +6,7 @@ import { TX_ID } from '../fixtures';
 describe('transactionStatus', () => {
   it('when the transaction committed, then its validation code name and block are reported', async () => {
     const ledger = fakeLedger();
-    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 11, valid: false, blockNumber: 42 });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 11, validationCodeName: 'MVCC_READ_CONFLICT', valid: false, blockNumber: 42 });
     expect(await transactionStatus(ledger, 'auditor', TX_ID, 5)).to.deep.equal({
       txId: TX_ID,
       committed: true,

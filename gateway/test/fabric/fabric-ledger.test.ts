@@ -2,13 +2,15 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { StatusCode } from '@hyperledger/fabric-gateway';
 import { common, gateway } from '@hyperledger/fabric-protos';
-import { ChaincodeError, CommitPendingError, LedgerUnavailableError } from '../../src/errors';
+import { createSigning } from '@poll-ledger/fabric-client';
+import { loadVectors } from '@poll-ledger/protocol';
+import { ChaincodeError, CommitPendingError, ERROR_STATUS, LedgerUnavailableError } from '../../src/errors';
 import { FabricLedger } from '../../src/fabric/fabric-ledger';
-import { createSigning } from '../../src/fabric/signer';
 import { createMetrics } from '../../src/metrics';
 import { expect } from '../chai';
 import { serviceError } from '../fakes';
 import { FakeGrpc, chaincodeEventsResponse, commitStatusResponse, endorsing, evaluateResponse, invocationOf, peerError } from './fake-grpc';
+import { payloadMessage } from './peer-errors';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const CERT = Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n');
@@ -42,8 +44,9 @@ describe('FabricLedger', () => {
       expect(invocationOf(request.getProposedTransaction()!)).to.deep.equal({ chaincode: 'polls', args: ['GetPoll', 'p1'] });
     });
 
-    it('when the chaincode refuses, then the CODE in the peer error details becomes a typed error', async () => {
-      grpc.answer('Evaluate', peerError(GrpcStatus.UNKNOWN, 'evaluate call to endorser returned error', ['chaincode response 500, NOT_FOUND: poll p9 does not exist']));
+    it('when the chaincode refuses, then the error payload in the peer error details becomes a typed error', async () => {
+      const message = payloadMessage('NOT_FOUND', 'poll p9 does not exist');
+      grpc.answer('Evaluate', peerError(GrpcStatus.UNKNOWN, 'evaluate call to endorser returned error', [`chaincode response 500, ${message}`]));
       const error = await ledger.evaluate({ role: relay, name: 'GetPoll', args: ['p9'] }).catch((err: unknown) => err);
       expect(error).to.be.instanceOf(ChaincodeError).and.include({ code: 'NOT_FOUND', message: 'poll p9 does not exist' });
     });
@@ -102,18 +105,28 @@ describe('FabricLedger', () => {
     });
 
     it('when endorsement is refused with a real peer error, then the chaincode code is mapped', async () => {
-      grpc.answer('Endorse', peerError(GrpcStatus.ABORTED, 'failed to endorse transaction, see attached details for more info', ['chaincode response 500, POLL_NOT_OPEN: poll p1 is closed']));
+      const message = payloadMessage('POLL_NOT_OPEN', 'poll p1 is closed');
+      grpc.answer('Endorse', peerError(GrpcStatus.ABORTED, 'failed to endorse transaction, see attached details for more info', [`chaincode response 500, ${message}`]));
       const error = await ledger.submit({ role: relay, name: 'CastBallot', args: [] }).catch((err: unknown) => err);
       expect(error).to.be.instanceOf(ChaincodeError).and.include({ code: 'POLL_NOT_OPEN', httpStatus: 409 });
       expect(submitted()).to.have.length(0);
     });
+
+    for (const [index, vector] of loadVectors('error-payloads').entries()) {
+      const expected = vector.payload?.code ?? 'LEDGER_ERROR';
+      it(`when endorsement is refused with error vector #${index} "${vector.name}", then HTTP ${ERROR_STATUS[expected]} ${expected}`, async () => {
+        grpc.answer('Endorse', peerError(GrpcStatus.ABORTED, 'failed to endorse transaction', [`chaincode response 500, ${vector.message}`]));
+        const error = await ledger.submit({ role: relay, name: 'CastBallot', args: [] }).catch((err: unknown) => err);
+        expect(error).to.include({ code: expected, httpStatus: ERROR_STATUS[expected] });
+      });
+    }
   });
 
   describe('commitStatus', () => {
     it('when the transaction committed, then its code and block come back from a request for that txId', async () => {
       grpc.answer('CommitStatus', commitStatusResponse(StatusCode.VALID, 8));
       const status = await ledger.commitStatus(relay, 'f'.repeat(64), 100);
-      expect(status).to.deep.equal({ txId: 'f'.repeat(64), validationCode: 0, valid: true, blockNumber: 8 });
+      expect(status).to.deep.equal({ txId: 'f'.repeat(64), validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 8 });
       const signed = grpc.requestsTo('CommitStatus')[0] as gateway.SignedCommitStatusRequest;
       const request = gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8());
       expect([request.getChannelId(), request.getTransactionId()]).to.deep.equal(['polls', 'f'.repeat(64)]);

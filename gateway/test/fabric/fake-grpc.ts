@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
-import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import type { GrpcClient } from '@hyperledger/fabric-gateway';
+import { Metadata, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { common, gateway, google, peer } from '@hyperledger/fabric-protos';
 import { serviceError } from '../fakes';
 
@@ -133,7 +132,8 @@ export class FakeGrpc {
     return this.requests.filter((r) => r.method === `/gateway.Gateway/${method}`).map((r) => r.request);
   }
 
-  asClient(): GrpcClient {
+  /** Typed as grpc-js's Client (what fabric-client's connectGateway takes); only these three methods are used. */
+  asClient(): Client {
     const client = {
       makeUnaryRequest: (method: string, _s: unknown, _d: unknown, request: unknown, _options: unknown, callback: Callback) => {
         this.requests.push({ method, request });
@@ -159,6 +159,6 @@ export class FakeGrpc {
         this.closed = true;
       },
     };
-    return client as unknown as GrpcClient;
+    return client as unknown as Client;
   }
 }

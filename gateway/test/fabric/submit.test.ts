@@ -6,6 +6,7 @@ import { submitWithRetry, type CommitLike, type TransactionLike } from '../../sr
 import type { FabricInstruments, FabricStage } from '../../src/metrics';
 import { expect } from '../chai';
 import { serviceError } from '../fakes';
+import { payloadMessage } from './peer-errors';
 
 const RESULT = Buffer.from('{"ok":true}');
 const POLICY = { mvccRetries: 2, resubmitRetries: 2 };
@@ -72,8 +73,18 @@ describe('submitWithRetry', () => {
 
   it('when the commit fails the endorsement policy, then it is not retried', async () => {
     const newProposal = proposals(transaction('tx1', committed(StatusCode.ENDORSEMENT_POLICY_FAILURE)));
-    await expect(submitWithRetry(newProposal, POLICY, instruments().value)).to.be.rejectedWith(TransactionInvalidError);
+    const error = await submitWithRetry(newProposal, POLICY, instruments().value).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(TransactionInvalidError).and.include({ code: 'TRANSACTION_INVALID', validationCode: 'ENDORSEMENT_POLICY_FAILURE' });
     expect(newProposal.callCount).to.equal(1);
+  });
+
+  it('when skipCommitIf throws on the endorsed result, then the error is thrown and nothing is submitted', async () => {
+    const tx = transaction('tx1');
+    const refuse = () => {
+      throw new Error('result breaks the protocol');
+    };
+    await expect(submitWithRetry(proposals(tx), POLICY, instruments().value, { skipCommitIf: refuse })).to.be.rejectedWith('breaks the protocol');
+    expect(tx.submit.called).to.equal(false);
   });
 
   it('when the submit times out, then the SAME signed transaction is submitted again', async () => {
@@ -118,7 +129,7 @@ describe('submitWithRetry', () => {
     const refusal = new EndorseError({
       code: GrpcStatus.ABORTED,
       message: 'failed to endorse transaction',
-      details: [{ address: 'peer0:7051', mspId: 'CityMSP', message: 'chaincode response 500, ALREADY_VOTED: this voter already voted' }],
+      details: [{ address: 'peer0:7051', mspId: 'CityMSP', message: `chaincode response 500, ${payloadMessage('ALREADY_VOTED', 'this voter already voted')}` }],
       cause: serviceError(GrpcStatus.ABORTED, 'failed to endorse'),
       transactionId: 'tx1',
     });

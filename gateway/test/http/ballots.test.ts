@@ -2,15 +2,17 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import request from 'supertest';
 import { voterToken } from '../../src/domain/ballots';
 import { expect } from '../chai';
-import { CommitPendingError, fromChaincodeError } from '../../src/errors';
+import { CommitPendingError } from '../../src/errors';
+import { fromFabricError } from '../../src/fabric/grpc-errors';
 import { bytes, serviceError } from '../fakes';
-import { BALLOT_ID, KEYS, SECRET, TX_ID } from '../fixtures';
+import { BALLOT, BALLOT_HASH, BALLOT_ID, KEYS, SECRET, TX_ID, castResult as castFields } from '../fixtures';
+import { payloadMessage } from '../fabric/peer-errors';
 import { errorOf, issuesOf, setup } from './helpers';
 
 const CITIZEN = 'citizen-0042';
 const TOKEN = voterToken(SECRET, 'p1', CITIZEN);
-const castResult = (duplicate = false) => bytes({ pollId: 'p1', ballotId: TOKEN, ballotHash: 'h1', txId: TX_ID, replaced: false, duplicate });
-const RECEIPT = { pollId: 'p1', ballotId: TOKEN, txId: TX_ID, blockNumber: 5, ballotHash: 'h1' };
+const castResult = (duplicate = false) => bytes(castFields(TOKEN, { duplicate }));
+const RECEIPT = { pollId: 'p1', ballotId: TOKEN, txId: TX_ID, blockNumber: 5, ballotHash: BALLOT_HASH };
 
 function cast(app: Parameters<typeof request>[0], key = 'key-1', body: object = { citizenId: CITIZEN, answers: { q1: ['red'] } }) {
   return request(app).post('/v1/polls/p1/ballots').set('X-API-Key', KEYS['ballot-relay']).set('Idempotency-Key', key).send(body);
@@ -48,7 +50,7 @@ describe('http ballots', () => {
   it('when the chaincode reports a duplicate (e.g. after a gateway restart), then 200 with the original receipt', async () => {
     const { app, ledger } = setup();
     ledger.submit.resolves({ result: castResult(true), txId: 'e'.repeat(64) });
-    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 5 });
     const res = await cast(app);
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal(RECEIPT);
@@ -68,7 +70,7 @@ describe('http ballots', () => {
     ledger.submit.onFirstCall().rejects(new CommitPendingError(TX_ID));
     // What the chaincode would answer once the first tx committed: the first ballot as a duplicate.
     ledger.submit.onSecondCall().resolves({ result: castResult(true), txId: 'e'.repeat(64) });
-    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 5 });
     expect((await cast(app)).status).to.equal(202);
     const res = await cast(app, 'key-1', { citizenId: CITIZEN, answers: { q1: ['blue'] } });
     expect(res.status).to.equal(422);
@@ -82,9 +84,9 @@ describe('http ballots', () => {
 
   it('when the chaincode reports a superseded duplicate, then 200 Idempotent-Replayed with that receipt only', async () => {
     const { app, ledger } = setup();
-    const result = bytes({ pollId: 'p1', ballotId: TOKEN, ballotHash: 'h1', txId: TX_ID, replaced: false, duplicate: true, superseded: true });
+    const result = bytes(castFields(TOKEN, { duplicate: true, superseded: true }));
     ledger.submit.resolves({ result, txId: 'e'.repeat(64) });
-    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 5 });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 5 });
     const res = await cast(app);
     expect(res.status).to.equal(200);
     expect(res.headers['idempotent-replayed']).to.equal('true');
@@ -100,13 +102,14 @@ describe('http ballots', () => {
 
   it('when the chaincode refuses an answer, then 400 INVALID_ANSWER with the question in details', async () => {
     const { app, ledger } = setup();
+    const message = payloadMessage('INVALID_ANSWER', 'at most 1 choice', { subcode: 'TOO_MANY_CHOICES', questionId: 'q1' });
     const peer = Object.assign(serviceError(GrpcStatus.ABORTED, 'failed to endorse'), {
-      details: [{ address: 'p', mspId: 'CityMSP', message: 'chaincode response 500, INVALID_ANSWER: TOO_MANY_CHOICES q1: at most 1' }],
+      details: [{ address: 'p', mspId: 'CityMSP', message: `chaincode response 500, ${message}` }],
     });
-    ledger.submit.rejects(fromChaincodeError(peer));
+    ledger.submit.rejects(fromFabricError(peer));
     const res = await cast(app);
     expect(res.status).to.equal(400);
-    expect(errorOf(res)).to.deep.equal({ code: 'INVALID_ANSWER', message: 'TOO_MANY_CHOICES q1: at most 1', details: { reason: 'TOO_MANY_CHOICES', questionId: 'q1' } });
+    expect(errorOf(res)).to.deep.equal({ code: 'INVALID_ANSWER', message: 'at most 1 choice', details: { reason: 'TOO_MANY_CHOICES', questionId: 'q1' } });
   });
 
   it('when a ballot is refused, then the citizen id is in no log line, no error body and no ledger argument', async () => {
@@ -122,9 +125,10 @@ describe('http ballots', () => {
 
   it('when a recorded ballot is fetched, then 200 with it', async () => {
     const { call, ledger } = setup();
-    ledger.evaluate.resolves(bytes({ pollId: 'p1', ballotId: BALLOT_ID }));
+    ledger.evaluate.resolves(bytes(BALLOT));
     const res = await call('getBallot');
     expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal(BALLOT);
     expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'poll-admin', name: 'GetBallot', args: ['p1', BALLOT_ID] });
   });
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { LedgerUnavailableError } from '../../src/errors';
 import { createApp } from '../../src/http/app';
 import { expect } from '../chai';
-import { eventStream, fakeLedger, ledgerEvent, type FakeLedger } from '../fakes';
+import { eventStream, fakeLedger, hexOf, ledgerEvent, type FakeLedger } from '../fakes';
 import { KEYS, appConfig } from '../fixtures';
 import { errorOf } from './helpers';
 
@@ -51,14 +51,15 @@ describe('http events (SSE)', () => {
 
   it('when chaincode events arrive, then each is sent with a block:index id and its data', async () => {
     const ledger = fakeLedger();
-    const stream = eventStream([ledgerEvent(5, 'a'), ledgerEvent(5, 'b'), ledgerEvent(6, 'c', 'PollClosed', { pollId: 'p1' })]);
+    const closed = { pollId: 'p1', status: 'closed', txId: hexOf('c') };
+    const stream = eventStream([ledgerEvent(5, 'a'), ledgerEvent(5, 'b'), ledgerEvent(6, 'c', 'PollClosed', closed)]);
     ledger.events.resolves(stream);
     server = await listen(ledger);
     const sse = await open(server);
     await until(() => ids(sse.text).length === 3);
     expect(sse.res.headers['content-type']).to.match(/^text\/event-stream/);
     expect(ids(sse.text)).to.deep.equal(['5:0', '5:1', '6:0']);
-    expect(sse.text).to.include('data: {"id":"6:0","blockNumber":6,"txId":"c","eventName":"PollClosed","payload":{"pollId":"p1"}}');
+    expect(sse.text).to.include(`data: {"id":"6:0","blockNumber":6,"txId":"c","eventName":"PollClosed","payload":${JSON.stringify(closed)}}`);
     expect(ledger.events.firstCall.args).to.deep.equal(['auditor', undefined]);
     sse.close();
     await until(() => stream.closed);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { expect } from '../chai';
 import { bytes } from '../fakes';
-import { KEYS, POLL, POLL_IN, TX_ID } from '../fixtures';
+import { KEYS, POLL, POLL_IN, TX_ID, results } from '../fixtures';
 import { errorOf, issuesOf, setup } from './helpers';
 
 const submitted = (result: unknown) => ({ result: bytes(result), txId: TX_ID, blockNumber: 3 });
@@ -80,11 +80,10 @@ describe('http polls', () => {
   it('when a tally completes, then 200 with done and the results', async () => {
     const { call, ledger } = setup();
     ledger.submit.resolves(submitted({ pollId: 'p1', processed: 3, ballotCount: 3, done: true, status: 'tallied' }));
-    ledger.evaluate.onFirstCall().resolves(bytes({ ...POLL, status: 'tallied' }));
-    ledger.evaluate.onSecondCall().resolves(bytes({ pollId: 'p1', final: true }));
+    ledger.evaluate.resolves(bytes(results('tallied')));
     const res = await call('tallyPoll');
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.include({ done: true, batches: 1, processed: 3 });
+    expect(res.body).to.deep.equal({ pollId: 'p1', done: true, status: 'tallied', batches: 1, processed: 3, ballotCount: 3, results: results('tallied') });
     expect(ledger.submit.firstCall.args[0].args).to.deep.equal(['p1', '50']);
   });
 
@@ -103,13 +102,14 @@ describe('http polls', () => {
     expect(res.status).to.equal(400);
   });
 
-  it('when results are asked for a tallied poll, then 200 with the Results shape', async () => {
-    const { call, ledger } = setup();
-    const results = { pollId: 'p1', status: 'tallied', final: true, ballotCount: 1, counts: { q1: { red: 1, blue: 0 } }, ballotsRoot: 'ab' };
-    ledger.evaluate.onFirstCall().resolves(bytes({ ...POLL, status: 'tallied' }));
-    ledger.evaluate.onSecondCall().resolves(bytes(results));
-    const res = await call('getResults');
-    expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal(results);
-  });
+  for (const status of ['tallied', 'open'] as const) {
+    it(`when results are asked for a ${status} poll, then 200 with GetResults in the Results shape, ballotsRoot included`, async () => {
+      const { call, ledger } = setup();
+      ledger.evaluate.resolves(bytes(results(status)));
+      const res = await call('getResults');
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.equal(results(status));
+      expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'poll-admin', name: 'GetResults', args: ['p1'] });
+    });
+  }
 });

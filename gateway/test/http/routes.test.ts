@@ -1,5 +1,6 @@
+import { ErrorCodes } from '@poll-ledger/protocol';
 import { ROUTES, type RouteId } from '../../src/http/routes';
-import { CHAINCODE_CODES, ChaincodeError, CommitPendingError, ERROR_STATUS, LedgerUnavailableError } from '../../src/errors';
+import { ChaincodeError, CommitPendingError, ERROR_STATUS, LedgerUnavailableError } from '../../src/errors';
 import { expect } from '../chai';
 import { bytes } from '../fakes';
 import { POLL, TX_ID } from '../fixtures';
@@ -17,7 +18,7 @@ function failLedger(ledger: TestApp['ledger'], error: Error): void {
 describe('http routes: error mapping', () => {
   for (const id of LEDGER_ROUTES) {
     const spec = ROUTES[id];
-    const codes = ('errors' in spec ? spec.errors : []).filter((code) => (CHAINCODE_CODES as readonly string[]).includes(code));
+    const codes = ('errors' in spec ? spec.errors : []).filter((code) => (ErrorCodes as readonly string[]).includes(code));
     for (const code of codes) {
       it(`when ${id} meets chaincode ${code}, then HTTP ${ERROR_STATUS[code]} with code ${code}`, async () => {
         const { call, ledger } = setup();

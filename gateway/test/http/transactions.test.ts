@@ -6,7 +6,7 @@ import { setup } from './helpers';
 describe('http transactions', () => {
   it('when the transaction committed, then 200 with its validation status and block', async () => {
     const { call, ledger } = setup();
-    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, valid: true, blockNumber: 17 });
+    ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 17 });
     const res = await call('getTransaction');
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ txId: TX_ID, committed: true, valid: true, status: 'VALID', validationCode: 0, blockNumber: 17 });

@@ -11,6 +11,7 @@ export interface SubmitOptions {
   /**
    * Checked on the endorsed result before it is sent to the orderer. When it returns true the
    * transaction is not submitted: used for CastBallot's `duplicate: true`, which writes nothing.
+   * When it throws, nothing is submitted and the error is the submit's.
    */
   readonly skipCommitIf?: (result: Uint8Array) => boolean;
 }
@@ -25,6 +26,8 @@ export interface SubmitResult {
 export interface CommitStatus {
   readonly txId: string;
   readonly validationCode: number;
+  /** Fabric's name of the code, e.g. VALID or MVCC_READ_CONFLICT. */
+  readonly validationCodeName: string;
   readonly valid: boolean;
   readonly blockNumber: number;
 }
@@ -41,8 +44,9 @@ export interface EventStream extends AsyncIterable<LedgerEvent> {
 }
 
 /**
- * What the gateway needs from Fabric, narrow enough to stub in tests. Failures are thrown as the
- * typed errors of ../errors (ApiError subclasses or CommitPendingError).
+ * The port to the ledger: what the domain needs from Fabric, narrow enough to stub in tests, with no Fabric
+ * types in it (fabric/fabric-ledger.ts implements it). Failures are thrown as the typed errors of ../errors
+ * (ApiError subclasses or CommitPendingError).
  */
 export interface LedgerClient {
   evaluate(request: TxRequest): Promise<Uint8Array>;

@@ -1,0 +1,72 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { ApiError, LedgerUnavailableError, TransactionInvalidError } from '../errors';
+import { chaincodeRefusal } from './chaincode-errors';
+import { errorTexts } from '@poll-ledger/fabric-client';
+
+/** Maps what fabric-gateway and grpc-js throw onto the HTTP error catalogue. */
+
+const VALIDATION_CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+
+export function validationCodeName(code: number): string {
+  return VALIDATION_CODE_NAMES.get(code) ?? `CODE_${code}`;
+}
+
+const READ_CONFLICTS = new Set<number>([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
+
+/** A read conflict at commit: a new proposal, re-executed against newer state, may succeed. */
+export function isReadConflict(validationCode: number): boolean {
+  return READ_CONFLICTS.has(validationCode);
+}
+
+export function transactionInvalid(txId: string, validationCode: number, options?: { cause?: unknown }): TransactionInvalidError {
+  return new TransactionInvalidError(txId, validationCodeName(validationCode), isReadConflict(validationCode), options);
+}
+
+// FAILED_PRECONDITION is how the gateway peer reports that no endorsing peers can be reached.
+const UNAVAILABLE_GRPC = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.FAILED_PRECONDITION,
+]);
+
+function grpcStatusName(code: number): string {
+  return GrpcStatus[code] ?? `GRPC_${code}`;
+}
+
+interface GrpcLikeError {
+  code: number;
+  message: string;
+  details?: unknown;
+}
+
+function isGrpcLike(err: unknown): err is GrpcLikeError {
+  return err instanceof Error && typeof (err as Partial<GrpcLikeError>).code === 'number';
+}
+
+/** The grpc status code of a fabric-gateway / grpc-js error, if it has one. */
+export function grpcCodeOf(err: unknown): number | undefined {
+  return isGrpcLike(err) ? err.code : undefined;
+}
+
+/**
+ * Turns anything thrown by fabric-gateway or grpc-js into a typed API error: a chaincode refusal when a peer
+ * message carries a protocol error payload, else by gRPC status. A chaincode message that is no payload (for
+ * example the shim's own refusal of a wrong argument count) is a 502 LEDGER_ERROR, never a guess from prose.
+ */
+export function fromFabricError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof CommitError) return transactionInvalid(err.transactionId, err.code, { cause: err });
+  if (!isGrpcLike(err)) return new ApiError('INTERNAL', 'internal error', undefined, { cause: err });
+
+  for (const text of errorTexts(err)) {
+    const refusal = chaincodeRefusal(text, { cause: err });
+    if (refusal) return refusal;
+  }
+  const txId = (err as { transactionId?: unknown }).transactionId;
+  const details = { grpcStatus: grpcStatusName(err.code), ...(typeof txId === 'string' ? { txId } : {}) };
+  if (UNAVAILABLE_GRPC.has(err.code)) return new LedgerUnavailableError('the ledger is not reachable', details, { cause: err });
+  const what = err instanceof GatewayError ? 'the ledger refused the request' : 'ledger request failed';
+  return new ApiError('LEDGER_ERROR', what, details, { cause: err });
+}
