@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { AnswerProblemSchema, ErrorCodeSchema } from './errors';
+import { AnswerProblemSchema, ErrorPayloadSchema } from './errors';
 import { Sha256HexSchema, TxIdSchema, VoterTokenSchema, IdSchema, StoredTimeSchema } from './ids';
 import { AnswersSchema, BallotSchema, PollSchema, ResultsSchema } from './records';
 import { CastBallotResultSchema } from './transactions';
@@ -80,9 +80,7 @@ export const ErrorPayloadVectorsSchema = z.array(
   z.strictObject({
     ...named,
     message: z.string(),
-    payload: z
-      .strictObject({ code: ErrorCodeSchema, message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
-      .nullable(),
+    payload: ErrorPayloadSchema.nullable(),
   }),
 );
 

@@ -15,9 +15,11 @@ const ERROR_VECTORS = loadVectors('error-payloads');
 
 /** What the REST details of a payload are: INVALID_ANSWER's subcode is called reason. */
 function restDetails(payload: NonNullable<(typeof ERROR_VECTORS)[number]['payload']>): unknown {
-  if (payload.code !== 'INVALID_ANSWER' || payload.details === undefined) return payload.details;
-  const { subcode, ...rest } = payload.details;
-  return { reason: subcode, ...rest };
+  if (payload.code === 'INVALID_ANSWER') {
+    const { subcode, ...rest } = payload.details;
+    return { reason: subcode, ...rest };
+  }
+  return 'details' in payload ? payload.details : undefined;
 }
 
 describe('chaincode errors (protocol vectors)', () => {
