@@ -8,8 +8,9 @@ describe('package entry points', () => {
     expect(new Contract().getName()).to.equal('PollContract');
   });
 
-  it('when an auditor loads the domain entry, then the recomputation helpers are there', () => {
-    for (const name of ['canonicalJson', 'ballotHash', 'chainStart', 'chainStep', 'referenceTally', 'validateAnswers']) {
+  it('when the domain entry is loaded, then the implementations of the protocol rules are there', () => {
+    const rules = ['canonicalJson', 'ballotHash', 'ballotHashText', 'chainStart', 'chainStep', 'referenceTally'];
+    for (const name of [...rules, 'validateAnswers', 'parsePollDefinition']) {
       expect(domain).to.have.property(name).that.is.a('function');
     }
   });

@@ -1,5 +1,5 @@
 import { Context } from 'fabric-contract-api';
-import { ROLE_ATTRIBUTE } from '../config';
+import { ROLE_ATTRIBUTE } from '@poll-ledger/protocol';
 import type { Caller } from '../domain/access';
 import type { ChaincodeEvent } from '../domain/events';
 import { timestampToIso } from '../domain/time';

@@ -1,23 +1,20 @@
-import { Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { Limits } from '../config';
-import { assertMayCastBallot, assertMayManagePoll, assertPollAdmin } from '../domain/access';
-import {
-  assertMayCastAgain,
-  createBallot,
-  parseRequestId,
-  parseVoterToken,
-  receiptOf,
-  retriedReceipt,
-  validateAnswers,
-} from '../domain/ballot';
-import { canonicalJson } from '../domain/canonical';
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../domain/errors';
-import { ballotCastEvent, PollEvents, pollEvent } from '../domain/events';
-import { parseDecimal, parseJsonArgument, requireId, requireOneOf } from '../domain/input';
 import {
   type Poll,
+  type ResultOf,
+  type TransactionName,
+  DETAIL_ID_LENGTH,
+  Limits,
+  PollEventNames,
+} from '@poll-ledger/protocol';
+import { Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { assertMayCastBallot, assertMayManagePoll, assertPollAdmin } from '../domain/access';
+import { assertMayCastAgain, createBallot, receiptOf, retriedReceipt, validateAnswers } from '../domain/ballot';
+import { canonicalJson } from '../domain/canonical';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../domain/errors';
+import { ballotCastEvent, pollEvent } from '../domain/events';
+import { parseArg } from '../domain/input';
+import {
   type PollAction,
-  PollStatuses,
   assertAcceptingBallots,
   assertTransitionAllowed,
   createPoll,
@@ -26,20 +23,15 @@ import {
   updatePoll,
 } from '../domain/poll';
 import { parsePollDefinition } from '../domain/poll-definition';
-import { type LiveResultsPage, assertRunningResultsVisible, finalResults, runningResults } from '../domain/results';
-import {
-  type Tally,
-  type TallyProgress,
-  addBallots,
-  advanceTallyState,
-  emptyTally,
-  startTallyState,
-} from '../domain/tally';
+import { assertRunningResultsVisible, finalResults, runningResults } from '../domain/results';
+import { type Tally, addBallots, advanceTallyState, emptyTally, startTallyState } from '../domain/tally';
 import { PollContext } from './context';
-import type { HistoryEntry } from './world-state';
 
-/** Every answer is canonical JSON text, like everything the chaincode writes. */
-const reply = (value: unknown): string => canonicalJson(value);
+/**
+ * Every answer is canonical JSON text, like everything the chaincode writes; the name ties the value to the
+ * transaction's result type in the protocol.
+ */
+const reply = <N extends TransactionName>(_name: N, value: ResultOf<N>): string => canonicalJson(value);
 
 /**
  * The `polls` chaincode's one (default) contract. Each transaction checks the caller and its arguments, applies the
@@ -57,7 +49,7 @@ export class PollContract extends Contract {
 
   override unknownTransaction(ctx: PollContext): Promise<void> {
     const { fcn } = ctx.stub.getFunctionAndParameters();
-    return Promise.reject(new InvalidArgumentError(`no transaction named ${fcn}`));
+    return Promise.reject(new InvalidArgumentError(`no transaction named ${fcn.slice(0, DETAIL_ID_LENGTH)}`));
   }
 
   @Transaction()
@@ -70,8 +62,8 @@ export class PollContract extends Contract {
       throw new AlreadyExistsError(`poll ${poll.id} already exists`);
     }
     await ctx.store.insertPoll(poll);
-    ctx.emit(pollEvent(PollEvents.create, poll, ctx.txId));
-    return reply(poll);
+    ctx.emit(pollEvent(PollEventNames.create, poll, ctx.txId));
+    return reply('CreatePoll', poll);
   }
 
   @Transaction()
@@ -80,31 +72,31 @@ export class PollContract extends Contract {
     assertPollAdmin(ctx.caller);
     const definition = parsePollDefinition(pollJson);
     if (definition.id === undefined) {
-      throw new InvalidArgumentError('id is required to update a poll');
+      throw new InvalidArgumentError('pollJson.id is required to update a poll', 'pollJson.id');
     }
     const current = await this.#loadPollToManage(ctx, definition.id);
     const poll = updatePoll(current, definition, ctx.txId);
     await ctx.store.replacePoll(current, poll);
-    ctx.emit(pollEvent(PollEvents.update, poll, ctx.txId));
-    return reply(poll);
+    ctx.emit(pollEvent(PollEventNames.update, poll, ctx.txId));
+    return reply('UpdatePoll', poll);
   }
 
   @Transaction()
   @Returns('string')
   OpenPoll(ctx: PollContext, pollId: string): Promise<string> {
-    return this.#transition(ctx, pollId, 'open');
+    return this.#transition(ctx, 'OpenPoll', pollId, 'open');
   }
 
   @Transaction()
   @Returns('string')
   ClosePoll(ctx: PollContext, pollId: string): Promise<string> {
-    return this.#transition(ctx, pollId, 'close');
+    return this.#transition(ctx, 'ClosePoll', pollId, 'close');
   }
 
   @Transaction()
   @Returns('string')
   CancelPoll(ctx: PollContext, pollId: string): Promise<string> {
-    return this.#transition(ctx, pollId, 'cancel');
+    return this.#transition(ctx, 'CancelPoll', pollId, 'cancel');
   }
 
   /** Reads the poll key and this voter's ballot key, and writes only the ballot key: ballots never conflict. */
@@ -118,16 +110,17 @@ export class PollContract extends Contract {
     requestId: string,
   ): Promise<string> {
     assertMayCastBallot(ctx.caller);
-    requireId(pollId, 'pollId');
-    const ballotId = parseVoterToken(voterToken);
-    const request = parseRequestId(requestId);
-    const rawAnswers = parseJsonArgument(answersJson, 'answersJson');
+    parseArg('pollId', pollId);
+    const ballotId = parseArg('voterToken', voterToken);
+    const request = parseArg('requestId', requestId);
+    // Only "is it JSON" here; whether it fits the poll is checked once the poll is known.
+    const rawAnswers = parseArg('answersJson', answersJson);
     const poll = await ctx.store.loadPoll(pollId);
     const existing = await ctx.store.findBallot(pollId, ballotId);
     const retried = retriedReceipt(existing, request);
     if (retried !== undefined) {
       // Recognised before the open check, so a retry that arrives after closing still gets its receipt.
-      return reply(retried);
+      return reply('CastBallot', retried);
     }
     const castAt = ctx.txTime;
     assertAcceptingBallots(poll, castAt);
@@ -136,7 +129,7 @@ export class PollContract extends Contract {
     const ballot = createBallot({ pollId, ballotId, answers, castAt, txId: ctx.txId }, request, existing);
     await ctx.store.putBallot(ballot);
     ctx.emit(ballotCastEvent(ballot));
-    return reply(receiptOf(ballot, { replaced: existing !== undefined, duplicate: false }));
+    return reply('CastBallot', receiptOf(ballot, { replaced: existing !== undefined, duplicate: false }));
   }
 
   /** One bounded step of the tally walk; the step that reaches the last ballot marks the poll tallied. */
@@ -144,7 +137,7 @@ export class PollContract extends Contract {
   @Returns('string')
   async TallyPoll(ctx: PollContext, pollId: string, maxBallots: string): Promise<string> {
     assertPollAdmin(ctx.caller);
-    const limit = parseDecimal(maxBallots, 'maxBallots', Limits.tallyBatch);
+    const limit = parseArg('maxBallots', maxBallots);
     const poll = await this.#loadPollToManage(ctx, pollId);
     assertTransitionAllowed(poll, 'tally');
     const before = (await ctx.store.findTally(poll.id)) ?? startTallyState(poll);
@@ -153,90 +146,100 @@ export class PollContract extends Contract {
     await ctx.store.putTally(after);
     const status = after.done ? (await this.#applyTransition(ctx, poll, 'tally')).status : poll.status;
     const { ballotCount, done } = after;
-    const progress: TallyProgress = { pollId: poll.id, processed: batch.entries.length, ballotCount, done, status };
-    return reply(progress);
+    return reply('TallyPoll', { pollId: poll.id, processed: batch.entries.length, ballotCount, done, status });
   }
 
   @Transaction(false)
   @Returns('string')
   async GetPoll(ctx: PollContext, pollId: string): Promise<string> {
-    return reply(await ctx.store.loadPoll(requireId(pollId, 'pollId')));
+    return reply('GetPoll', await ctx.store.loadPoll(parseArg('pollId', pollId)));
   }
 
   @Transaction(false)
   @Returns('string')
-  async ListPolls(ctx: PollContext, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const filter = status === '' ? undefined : requireOneOf(status, 'status', PollStatuses);
-    const size = parseDecimal(pageSize, 'pageSize', Limits.listPageSize);
-    return reply(await ctx.store.listPolls(filter, size, bookmark));
+  async ListPolls(ctx: PollContext, status: string, listPageSize: string, bookmark: string): Promise<string> {
+    const filter = parseArg('status', status);
+    const size = parseArg('listPageSize', listPageSize);
+    const page = await ctx.store.listPolls(filter === '' ? undefined : filter, size, parseArg('bookmark', bookmark));
+    return reply('ListPolls', page);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetBallot(ctx: PollContext, pollId: string, ballotId: string): Promise<string> {
-    return reply(await ctx.store.loadBallot(requireId(pollId, 'pollId'), parseVoterToken(ballotId)));
+    const ballot = await ctx.store.loadBallot(parseArg('pollId', pollId), parseArg('ballotId', ballotId));
+    return reply('GetBallot', ballot);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetBallotHistory(ctx: PollContext, pollId: string, ballotId: string): Promise<string> {
-    const history = await ctx.store.ballotHistory(requireId(pollId, 'pollId'), parseVoterToken(ballotId));
-    return reply(nonEmpty(history, `no ballot ${ballotId} in poll ${pollId}`));
+    const history = await ctx.store.ballotHistory(parseArg('pollId', pollId), parseArg('ballotId', ballotId));
+    return reply('GetBallotHistory', nonEmpty(history, `no ballot ${ballotId} in poll ${pollId}`));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetPollHistory(ctx: PollContext, pollId: string): Promise<string> {
-    const history = await ctx.store.pollHistory(requireId(pollId, 'pollId'));
-    return reply(nonEmpty(history, `no poll ${pollId}`));
+    const history = await ctx.store.pollHistory(parseArg('pollId', pollId));
+    return reply('GetPollHistory', nonEmpty(history, `no poll ${pollId}`));
   }
 
   /** Final results of a tallied poll; a running count (final: false) of a live one. */
   @Transaction(false)
   @Returns('string')
   async GetResults(ctx: PollContext, pollId: string): Promise<string> {
-    const poll = await ctx.store.loadPoll(requireId(pollId, 'pollId'));
+    const poll = await ctx.store.loadPoll(parseArg('pollId', pollId));
     if (poll.status === 'tallied') {
       const state = await ctx.store.findTally(poll.id);
       if (state === undefined) {
         throw new Error(`poll ${poll.id} is tallied but has no tally state`);
       }
-      return reply(finalResults(poll, state));
+      return reply('GetResults', finalResults(poll, state));
     }
     assertRunningResultsVisible(poll);
-    return reply(runningResults(poll, await this.#countAllBallots(ctx, poll)));
+    return reply('GetResults', runningResults(poll, await this.#countAllBallots(ctx, poll)));
   }
 
   /** One page of a running count, for polls too large for one GetResults evaluation. */
   @Transaction(false)
   @Returns('string')
-  async GetLiveResultsPage(ctx: PollContext, pollId: string, pageSize: string, bookmark: string): Promise<string> {
-    const poll = await ctx.store.loadPoll(requireId(pollId, 'pollId'));
+  async GetLiveResultsPage(
+    ctx: PollContext,
+    pollId: string,
+    livePageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    const poll = await ctx.store.loadPoll(parseArg('pollId', pollId));
     assertRunningResultsVisible(poll);
-    const size = parseDecimal(pageSize, 'pageSize', Limits.livePageSize);
-    const page = await ctx.store.readBallotPage(poll.id, size, bookmark);
+    const size = parseArg('livePageSize', livePageSize);
+    const page = await ctx.store.readBallotPage(poll.id, size, parseArg('bookmark', bookmark));
     const { ballotCount, counts } = addBallots(emptyTally(poll), page.ballots);
     const { bookmark: next } = page;
-    const result: LiveResultsPage = { pollId: poll.id, ballotCount, counts, bookmark: next, done: next === '' };
-    return reply(result);
+    return reply('GetLiveResultsPage', { pollId: poll.id, ballotCount, counts, bookmark: next, done: next === '' });
   }
 
   async #loadPollToManage(ctx: PollContext, pollId: string): Promise<Poll> {
-    const poll = await ctx.store.loadPoll(requireId(pollId, 'pollId'));
+    const poll = await ctx.store.loadPoll(parseArg('pollId', pollId));
     assertMayManagePoll(ctx.caller, poll);
     return poll;
   }
 
-  async #transition(ctx: PollContext, pollId: string, action: Exclude<PollAction, 'tally'>): Promise<string> {
+  async #transition(
+    ctx: PollContext,
+    name: 'OpenPoll' | 'ClosePoll' | 'CancelPoll',
+    pollId: string,
+    action: Exclude<PollAction, 'tally'>,
+  ): Promise<string> {
     assertPollAdmin(ctx.caller);
     const poll = await this.#loadPollToManage(ctx, pollId);
-    return reply(await this.#applyTransition(ctx, poll, action));
+    return reply(name, await this.#applyTransition(ctx, poll, action));
   }
 
   async #applyTransition(ctx: PollContext, poll: Poll, action: PollAction): Promise<Poll> {
     const next = transitionPoll(poll, action, ctx.txId);
     await ctx.store.replacePoll(poll, next);
-    ctx.emit(pollEvent(PollEvents[action], next, ctx.txId));
+    ctx.emit(pollEvent(PollEventNames[action], next, ctx.txId));
     return next;
   }
 
@@ -253,7 +256,7 @@ export class PollContract extends Contract {
   }
 }
 
-function nonEmpty(history: HistoryEntry[], text: string): HistoryEntry[] {
+function nonEmpty<T>(history: T[], text: string): T[] {
   if (history.length === 0) {
     throw new NotFoundError(text);
   }

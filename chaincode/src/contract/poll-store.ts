@@ -1,4 +1,12 @@
-import type { Ballot } from '../domain/ballot';
+import type {
+  Ballot,
+  BallotHistory,
+  Poll,
+  PollHistory,
+  PollPage,
+  PollStatus,
+  TallyState,
+} from '@poll-ledger/protocol';
 import { InvalidArgumentError, NotFoundError } from '../domain/errors';
 import {
   type KeyRange,
@@ -13,15 +21,8 @@ import {
   rangeAfter,
   tallyKey,
 } from '../domain/keys';
-import type { Poll, PollStatus } from '../domain/poll';
-import type { TallyBatch, TallyState } from '../domain/tally';
-import type { HistoryEntry, StateEntry, WorldState } from './world-state';
-
-export interface PollPage {
-  readonly polls: readonly Poll[];
-  readonly bookmark: string;
-  readonly fetched: number;
-}
+import type { TallyBatch } from '../domain/tally';
+import type { StateEntry, WorldState } from './world-state';
 
 export interface BallotPage {
   readonly ballots: readonly Ballot[];
@@ -105,12 +106,12 @@ export class PollStore {
     await this.#state.put(tallyKey(state.pollId), state);
   }
 
-  pollHistory(pollId: string): Promise<HistoryEntry[]> {
-    return this.#state.history(pollKey(pollId));
+  async pollHistory(pollId: string): Promise<PollHistory> {
+    return (await this.#state.history(pollKey(pollId))) as PollHistory;
   }
 
-  ballotHistory(pollId: string, ballotId: string): Promise<HistoryEntry[]> {
-    return this.#state.history(ballotKey(pollId, ballotId));
+  async ballotHistory(pollId: string, ballotId: string): Promise<BallotHistory> {
+    return (await this.#state.history(ballotKey(pollId, ballotId))) as BallotHistory;
   }
 }
 
@@ -124,7 +125,7 @@ function required<T>(value: T | undefined, text: string): T {
 /** A bookmark must come from the same listing, so a caller cannot read outside the range it asked for. */
 function checkBookmark(range: KeyRange, bookmark: string): string {
   if (bookmark !== '' && !isInRange(range, bookmark)) {
-    throw new InvalidArgumentError('bookmark does not belong to this listing');
+    throw new InvalidArgumentError('bookmark does not belong to this listing', 'bookmark');
   }
   return bookmark;
 }

@@ -1,10 +1,9 @@
-import { CITY_MSP, DEPARTMENT_MSPS, Roles } from '../config';
+import { type Poll, Orgs, Roles } from '@poll-ledger/protocol';
 import { ForbiddenError } from './errors';
-import type { Poll } from './poll';
 
 /**
- * Who may change what. Queries are open to every channel member (the peer's channel ACLs decide membership),
- * so only writes are checked here.
+ * Who may change what (MSPs and roles are the protocol's roles.ts). Queries are open to every channel member (the
+ * peer's channel ACLs decide membership), so only writes are checked here.
  */
 
 export interface Caller {
@@ -23,7 +22,7 @@ const isPollAdminOf = (caller: Caller, mspIds: readonly string[]): boolean =>
  * A new poll belongs to its creator's MSP.
  */
 export function assertPollAdmin(caller: Caller): void {
-  if (!isPollAdminOf(caller, [CITY_MSP, ...DEPARTMENT_MSPS])) {
+  if (!isPollAdminOf(caller, [Orgs.city, ...Orgs.departments])) {
     throw new ForbiddenError(`${describe(caller)} may not create polls`);
   }
 }
@@ -34,7 +33,7 @@ export function assertPollAdmin(caller: Caller): void {
  */
 export function assertMayManagePoll(caller: Caller, poll: Pick<Poll, 'id' | 'ownerMsp'>): void {
   const mayManage =
-    isPollAdminOf(caller, [CITY_MSP]) || (isPollAdminOf(caller, DEPARTMENT_MSPS) && poll.ownerMsp === caller.mspId);
+    isPollAdminOf(caller, [Orgs.city]) || (isPollAdminOf(caller, Orgs.departments) && poll.ownerMsp === caller.mspId);
   if (!mayManage) {
     throw new ForbiddenError(`${describe(caller)} may not change poll ${poll.id}, owned by ${poll.ownerMsp}`);
   }
@@ -42,7 +41,7 @@ export function assertMayManagePoll(caller: Caller, poll: Pick<Poll, 'id' | 'own
 
 /** CastBallot: only the city's ballot-relay, the identity the gateway casts with on citizens' behalf. */
 export function assertMayCastBallot(caller: Caller): void {
-  if (!(caller.role === Roles.ballotRelay && caller.mspId === CITY_MSP)) {
+  if (!(caller.role === Roles.ballotRelay && caller.mspId === Orgs.city)) {
     throw new ForbiddenError(`${describe(caller)} may not cast ballots`);
   }
 }

@@ -1,61 +1,28 @@
-import { Limits, Patterns } from '../config';
+import {
+  type Answers,
+  type Ballot,
+  type BALLOT_HASH_FIELDS,
+  type CastBallotResult,
+  type Poll,
+  type Question,
+  type RequestRecord,
+  Limits,
+} from '@poll-ledger/protocol';
 import { canonicalJson, sha256Hex } from './canonical';
 import { AlreadyVotedError, InvalidAnswerError, InvalidArgumentError } from './errors';
-import { isRecord, requirePattern } from './input';
-import type { Poll, Question } from './poll';
-
-/** Question id → chosen option ids. Canonical form: both levels sorted. */
-export type Answers = Readonly<Record<string, readonly string[]>>;
+import { isRecord } from './input';
 
 /** The part of a ballot that its hash covers. */
-export interface BallotContent {
-  readonly pollId: string;
-  readonly ballotId: string;
-  readonly answers: Answers;
-  readonly castAt: string;
-  readonly txId: string;
-}
+export type BallotContent = Pick<Ballot, (typeof BALLOT_HASH_FIELDS)[number]>;
 
-/** What one request wrote: the receipt fields of the ballot version it cast. */
-export interface RequestRecord {
-  readonly requestId: string;
-  readonly txId: string;
-  readonly ballotHash: string;
-}
-
-/**
- * The stored ballot record, and the output of GetBallot. `earlierRequests` (oldest first, at most
- * `Limits.earlierRequests`, absent when empty) lists the requests that wrote the versions this one replaced; like
- * `requestId` it is outside the hash.
- */
-export interface Ballot extends BallotContent {
-  readonly ballotHash: string;
-  readonly requestId?: string;
-  readonly earlierRequests?: readonly RequestRecord[];
-}
-
-export interface BallotReceipt {
-  readonly pollId: string;
-  readonly ballotId: string;
-  readonly ballotHash: string;
-  readonly txId: string;
-  readonly replaced: boolean;
-  readonly duplicate: boolean;
-  /** Only on a duplicate whose request wrote a version that a later ballot has since replaced. */
-  readonly superseded?: true;
-}
-
-export const parseVoterToken = (voterToken: string): string =>
-  requirePattern(voterToken, 'voterToken', Patterns.voterToken);
-
-/** '' means the caller sent no Idempotency-Key. */
-export const parseRequestId = (requestId: string): string =>
-  requestId === '' ? '' : requirePattern(requestId, 'requestId', Patterns.requestId);
-
-/** `ballotHash = sha256hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }))`. */
-export function ballotHash(ballot: BallotContent): string {
+/** The text a ballot's hash is taken of: canonical JSON of `{ pollId, ballotId, answers, castAt, txId }`. */
+export function ballotHashText(ballot: BallotContent): string {
   const { pollId, ballotId, answers, castAt, txId } = ballot;
-  return sha256Hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }));
+  return canonicalJson({ pollId, ballotId, answers, castAt, txId });
+}
+
+export function ballotHash(ballot: BallotContent): string {
+  return sha256Hex(ballotHashText(ballot));
 }
 
 /**
@@ -69,7 +36,7 @@ export function createBallot(content: BallotContent, requestId: string, previous
   return earlier.length === 0 ? withRequest : { ...withRequest, earlierRequests: earlier };
 }
 
-function earlierRequestsAfter(previous: Ballot | undefined): readonly RequestRecord[] {
+function earlierRequestsAfter(previous: Ballot | undefined): RequestRecord[] {
   if (previous === undefined) {
     return [];
   }
@@ -79,7 +46,7 @@ function earlierRequestsAfter(previous: Ballot | undefined): readonly RequestRec
   return all.slice(Math.max(0, all.length - Limits.earlierRequests));
 }
 
-export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicate: boolean }): BallotReceipt {
+export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicate: boolean }): CastBallotResult {
   const { pollId, ballotId, ballotHash: hash, txId } = ballot;
   return { pollId, ballotId, ballotHash: hash, txId, ...outcome };
 }
@@ -88,7 +55,7 @@ export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicat
  * The duplicate receipt when this request (non-empty requestId) already wrote a version of this ballot: the current
  * one, or one of the remembered earlier versions (`superseded: true`). Under either policy it writes nothing.
  */
-export function retriedReceipt(existing: Ballot | undefined, requestId: string): BallotReceipt | undefined {
+export function retriedReceipt(existing: Ballot | undefined, requestId: string): CastBallotResult | undefined {
   if (requestId === '' || existing === undefined) {
     return undefined;
   }
@@ -117,7 +84,8 @@ export function assertMayCastAgain(poll: Poll, existing: Ballot | undefined): vo
  */
 export function validateAnswers(poll: Pick<Poll, 'questions'>, raw: unknown): Answers {
   if (!isRecord(raw)) {
-    throw new InvalidArgumentError('answersJson must be a JSON object mapping question ids to option id arrays');
+    const text = 'answersJson must be a JSON object mapping question ids to option id arrays';
+    throw new InvalidArgumentError(text, 'answersJson');
   }
   const questions = new Map(poll.questions.map((q) => [q.id, q]));
   const unknown = Object.keys(raw)
@@ -133,7 +101,7 @@ export function validateAnswers(poll: Pick<Poll, 'questions'>, raw: unknown): An
   return Object.fromEntries(answers.sort(([a], [b]) => compareStrings(a, b)));
 }
 
-function validateChoices(question: Question, choices: unknown): readonly string[] {
+function validateChoices(question: Question, choices: unknown): string[] {
   const questionId = question.id;
   if (choices === undefined) {
     throw new InvalidAnswerError({ subcode: 'MISSING_QUESTION', questionId }, 'every question must be answered');

@@ -1,106 +1,91 @@
-import { Patterns } from '../config';
+import { type AnswerProblem, type ErrorCode, type ErrorPayload, DETAIL_ID_LENGTH } from '@poll-ledger/protocol';
+import { canonicalJson } from './canonical';
 
 /**
- * Every refusal the chaincode makes, as a typed error with a stable code.
- * The message is always `CODE: text`, because that string is all a Fabric client receives.
+ * Every refusal the chaincode makes, as a typed error with a stable code. A Fabric client receives only the
+ * message, so the message is the canonical JSON of the protocol's ErrorPayload (read back with
+ * `decodeChaincodeError`).
  */
-
-export const ErrorCodes = [
-  'INVALID_ARGUMENT',
-  'INVALID_ANSWER',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'POLL_NOT_OPEN',
-  'ALREADY_VOTED',
-  'INVALID_STATE',
-  'ALREADY_EXISTS',
-] as const;
-export type ErrorCode = (typeof ErrorCodes)[number];
-
-export const AnswerSubcodes = [
-  'UNKNOWN_QUESTION',
-  'UNKNOWN_OPTION',
-  'TOO_FEW_CHOICES',
-  'TOO_MANY_CHOICES',
-  'DUPLICATE_CHOICE',
-  'WRONG_TYPE',
-  'MISSING_QUESTION',
-] as const;
-export type AnswerSubcode = (typeof AnswerSubcodes)[number];
-
 export class PollLedgerError extends Error {
   override readonly name: string = 'PollLedgerError';
+  readonly code: ErrorCode;
 
-  constructor(
-    readonly code: ErrorCode,
-    readonly text: string,
-  ) {
-    super(`${code}: ${text}`);
+  constructor(readonly payload: ErrorPayload) {
+    super(canonicalJson(payload));
+    this.code = payload.code;
+  }
+
+  /** The human part of the payload. */
+  get text(): string {
+    return this.payload.message;
   }
 }
 
+/** `field`: the argument or the path inside it, such as `pollJson.questions[0].id`, when one is to blame. */
 export class InvalidArgumentError extends PollLedgerError {
-  constructor(text: string) {
-    super('INVALID_ARGUMENT', text);
+  constructor(
+    text: string,
+    readonly field?: string,
+  ) {
+    const message = { code: 'INVALID_ARGUMENT', message: text } as const;
+    super(field === undefined ? message : { ...message, details: { field } });
   }
 }
 
 export class ForbiddenError extends PollLedgerError {
   constructor(text: string) {
-    super('FORBIDDEN', text);
+    super({ code: 'FORBIDDEN', message: text });
   }
 }
 
 export class NotFoundError extends PollLedgerError {
   constructor(text: string) {
-    super('NOT_FOUND', text);
+    super({ code: 'NOT_FOUND', message: text });
   }
 }
 
 export class PollNotOpenError extends PollLedgerError {
   constructor(text: string) {
-    super('POLL_NOT_OPEN', text);
+    super({ code: 'POLL_NOT_OPEN', message: text });
   }
 }
 
 export class AlreadyVotedError extends PollLedgerError {
   constructor(text: string) {
-    super('ALREADY_VOTED', text);
+    super({ code: 'ALREADY_VOTED', message: text });
   }
 }
 
 export class InvalidStateError extends PollLedgerError {
   constructor(text: string) {
-    super('INVALID_STATE', text);
+    super({ code: 'INVALID_STATE', message: text });
   }
 }
 
 export class AlreadyExistsError extends PollLedgerError {
   constructor(text: string) {
-    super('ALREADY_EXISTS', text);
+    super({ code: 'ALREADY_EXISTS', message: text });
   }
 }
 
-/** Where a ballot fails its poll. `questionId`/`optionId` are shown JSON-quoted when they are not valid ids. */
-export interface AnswerProblem {
-  readonly subcode: AnswerSubcode;
-  readonly questionId: string;
-  readonly optionId?: string;
-}
-
-/** Message: `INVALID_ANSWER: <SUBCODE> <questionId>[/<optionId>]: text`. */
+/** Where a ballot fails its poll. The ids come from the caller, so they are cut to DETAIL_ID_LENGTH. */
 export class InvalidAnswerError extends PollLedgerError {
-  constructor(
-    readonly details: AnswerProblem,
-    text: string,
-  ) {
-    const question = displayId(details.questionId);
-    const where = details.optionId === undefined ? question : `${question}/${displayId(details.optionId)}`;
-    super('INVALID_ANSWER', `${details.subcode} ${where}: ${text}`);
+  readonly details: AnswerProblem;
+
+  constructor(problem: AnswerProblem, text: string) {
+    const { subcode, questionId, optionId } = problem;
+    const option = optionId === undefined ? {} : { optionId: cutId(optionId) };
+    const details = { subcode, questionId: cutId(questionId), ...option };
+    super({ code: 'INVALID_ANSWER', message: text, details });
+    this.details = details;
   }
 }
 
-/** Caller-supplied ids that are not valid ids are quoted (and cut short) so the message stays parseable. */
-function displayId(id: string): string {
-  return Patterns.id.test(id) ? id : JSON.stringify(id.slice(0, 64));
+/** At most DETAIL_ID_LENGTH UTF-16 units, without splitting a surrogate pair. */
+function cutId(id: string): string {
+  if (id.length <= DETAIL_ID_LENGTH) {
+    return id;
+  }
+  const end = /[\uD800-\uDBFF]/.test(id.charAt(DETAIL_ID_LENGTH - 1)) ? DETAIL_ID_LENGTH - 1 : DETAIL_ID_LENGTH;
+  return id.slice(0, end);
 }

@@ -1,70 +1,74 @@
-import { type Bounds, Patterns } from '../config';
+import { type ArgName, Args } from '@poll-ledger/protocol';
+import type { z } from 'zod';
 import { InvalidArgumentError } from './errors';
 
-/** Checks for caller-supplied values. Each one names the field it refuses, as INVALID_ARGUMENT. */
+/** Transaction arguments, checked with the protocol's schemas; a refusal names the field it refuses. */
 
-export type JsonRecord = Readonly<Record<string, unknown>>;
+export type ArgValue<N extends ArgName> = z.output<(typeof Args)[N]>;
+type RawIssue = z.core.$ZodRawIssue;
 
-export function isRecord(value: unknown): value is JsonRecord {
+export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function parseJsonArgument(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidArgumentError(`${field} is not valid JSON`);
+/** Parses argument `name`; the first issue becomes INVALID_ARGUMENT with `{ field }`, e.g. `pollJson.title`. */
+export function parseArg<N extends ArgName>(name: N, text: string): ArgValue<N> {
+  const result = (Args[name] as z.ZodType).safeParse(text, { error: describeIssue });
+  if (result.success) {
+    return result.data as ArgValue<N>;
+  }
+  const issue = result.error.issues[0];
+  const field = fieldPath(name, issue?.path ?? []);
+  const message = issue?.message ?? 'is not valid';
+  // Messages of the form "must …" / "is …" read on from the field; anything else gets a colon.
+  throw new InvalidArgumentError(/^(must|is)\b/.test(message) ? `${field} ${message}` : `${field}: ${message}`, field);
+}
+
+function fieldPath(name: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (field, key) => (typeof key === 'number' ? `${field}[${key}]` : `${field}.${String(key)}`),
+    name,
+  );
+}
+
+const quoted = (values: readonly unknown[]): string => values.map((v) => JSON.stringify(v)).join(', ');
+const typeNames: Readonly<Partial<Record<string, string>>> = { int: 'integer' };
+const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+const units: Readonly<Partial<Record<string, string>>> = { string: 'character', array: 'item' };
+
+function bound(which: 'at least' | 'at most', limit: number | bigint, origin: string): string {
+  const unit = units[origin];
+  if (unit === undefined) {
+    return `must be ${which} ${String(limit)}`;
+  }
+  return `must have ${which} ${String(limit)} ${unit}${limit === 1 ? '' : 's'}`;
+}
+
+/**
+ * Readable text for zod's generic issues (a schema's own messages win over this). Undefined keeps zod's text.
+ */
+function describeIssue(issue: RawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) {
+        return 'is required';
+      }
+      return `must be ${article(typeNames[issue.expected] ?? issue.expected)}`;
+    case 'invalid_value':
+      return issue.values.length === 1 ? `must be ${quoted(issue.values)}` : `must be one of ${quoted(issue.values)}`;
+    case 'too_small':
+      return bound('at least', issue.minimum, issue.origin);
+    case 'too_big':
+      return bound('at most', issue.maximum, issue.origin);
+    case 'invalid_union':
+      return issue.errors.length === 0 ? undefined : describeAlternatives(issue.errors.map((b) => b[0]?.message ?? ''));
+    default:
+      return undefined;
   }
 }
 
-export function requireRecord(value: unknown, field: string): JsonRecord {
-  if (!isRecord(value)) {
-    throw new InvalidArgumentError(`${field} must be a JSON object`);
-  }
-  return value;
-}
-
-export function requireArray(value: unknown, field: string, bounds: Bounds): readonly unknown[] {
-  if (!Array.isArray(value) || value.length < bounds.min || value.length > bounds.max) {
-    throw new InvalidArgumentError(`${field} must be an array of ${bounds.min} to ${bounds.max} items`);
-  }
-  return value as readonly unknown[];
-}
-
-/** A string of at most maxLength characters; non-empty (after trimming) unless allowEmpty. */
-export function requireText(value: unknown, field: string, maxLength: number, allowEmpty = false): string {
-  if (typeof value !== 'string' || value.length > maxLength || (!allowEmpty && value.trim() === '')) {
-    const what = allowEmpty ? 'a string' : 'a non-empty string';
-    throw new InvalidArgumentError(`${field} must be ${what} of at most ${maxLength} characters`);
-  }
-  return value;
-}
-
-export function requireInteger(value: unknown, field: string, bounds: Bounds): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.min || value > bounds.max) {
-    throw new InvalidArgumentError(`${field} must be an integer from ${bounds.min} to ${bounds.max}`);
-  }
-  return value;
-}
-
-export function requireOneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
-  const found = allowed.find((candidate) => candidate === value);
-  if (found === undefined) {
-    throw new InvalidArgumentError(`${field} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
-  }
-  return found;
-}
-
-export function requirePattern(value: unknown, field: string, pattern: RegExp): string {
-  if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new InvalidArgumentError(`${field} must match ${pattern.source}`);
-  }
-  return value;
-}
-
-export const requireId = (value: unknown, field: string): string => requirePattern(value, field, Patterns.id);
-
-/** A decimal integer argument such as a page size. */
-export function parseDecimal(text: string, field: string, bounds: Bounds): number {
-  return requireInteger(/^[0-9]{1,9}$/.test(text) ? Number(text) : Number.NaN, field, bounds);
+/** `''` or a status: 'must be "" or one of "draft", …'. */
+function describeAlternatives(messages: readonly string[]): string {
+  const rest = messages.map((m) => m.replace(/^must be /, ''));
+  return `must be ${rest.join(' or ')}`;
 }

@@ -1,29 +1,15 @@
-import type { PollStatus } from './poll';
+import { KEY_SEPARATOR, KeyPrefix, ballotKeyPrefix, pollStatusKey } from '@poll-ledger/protocol';
 
 /**
- * World-state keys: plain strings with `~` as the separator (not Fabric composite keys), because the tally resumes
- * from a cursor with a plain range read. Ids never contain `~`, so a prefix never matches another poll's keys.
+ * Key ranges over the protocol's key layout (keys.ts of @poll-ledger/protocol). Every range is a prefix range:
+ * ids never contain the separator, so a prefix never matches another poll's keys.
  */
+export { ballotKey, pollKey, pollStatusKey, tallyKey } from '@poll-ledger/protocol';
 
-const SEPARATOR = '~';
 /** The highest code point: every key with a given prefix sorts below prefix + this. */
 const RANGE_END = '\u{10ffff}';
 /** The lowest code point: key + this is the first possible key after key. */
 const SUCCESSOR = '\u0000';
-
-const Prefix = {
-  poll: `poll${SEPARATOR}`,
-  pollStatus: `pollstatus${SEPARATOR}`,
-  ballot: `ballot${SEPARATOR}`,
-  tally: `tally${SEPARATOR}`,
-} as const;
-
-export const pollKey = (pollId: string): string => `${Prefix.poll}${pollId}`;
-export const pollStatusKey = (status: PollStatus, pollId: string): string =>
-  `${Prefix.pollStatus}${status}${SEPARATOR}${pollId}`;
-export const ballotKey = (pollId: string, ballotId: string): string =>
-  `${Prefix.ballot}${pollId}${SEPARATOR}${ballotId}`;
-export const tallyKey = (pollId: string): string => `${Prefix.tally}${pollId}`;
 
 /** A half-open key range [start, end), as getStateByRange takes it. */
 export interface KeyRange {
@@ -33,10 +19,9 @@ export interface KeyRange {
 
 const prefixRange = (prefix: string): KeyRange => ({ start: prefix, end: prefix + RANGE_END });
 
-export const allPollsRange = (): KeyRange => prefixRange(Prefix.poll);
-export const pollStatusRange = (status: PollStatus): KeyRange =>
-  prefixRange(`${Prefix.pollStatus}${status}${SEPARATOR}`);
-export const ballotRange = (pollId: string): KeyRange => prefixRange(`${Prefix.ballot}${pollId}${SEPARATOR}`);
+export const allPollsRange = (): KeyRange => prefixRange(KeyPrefix.poll);
+export const pollStatusRange = (status: string): KeyRange => prefixRange(pollStatusKey(status, ''));
+export const ballotRange = (pollId: string): KeyRange => prefixRange(ballotKeyPrefix(pollId));
 
 /** The part of the range strictly after `key` (the whole range when key is ''). */
 export function rangeAfter(range: KeyRange, key: string): KeyRange {
@@ -48,7 +33,7 @@ export function isInRange(range: KeyRange, key: string): boolean {
   return key.startsWith(range.start);
 }
 
-/** The last `~`-separated segment: the poll id of a poll or index key, the ballot id of a ballot key. */
+/** The last segment: the poll id of a poll or index key, the ballot id of a ballot key. */
 export function lastKeySegment(key: string): string {
-  return key.slice(key.lastIndexOf(SEPARATOR) + 1);
+  return key.slice(key.lastIndexOf(KEY_SEPARATOR) + 1);
 }

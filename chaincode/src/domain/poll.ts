@@ -1,56 +1,9 @@
-import { GeneratedPollId } from '../config';
+import { type Poll, type PollStatus, GeneratedPollId } from '@poll-ledger/protocol';
 import { InvalidStateError, PollNotOpenError } from './errors';
+import type { PollDefinition } from './poll-definition';
 import { isoToMillis } from './time';
 
-/** The poll record and its lifecycle: draft → open → closed → tallied, and cancelled from draft or open. */
-
-export const PollStatuses = ['draft', 'open', 'closed', 'tallied', 'cancelled'] as const;
-export type PollStatus = (typeof PollStatuses)[number];
-
-export const QuestionTypes = ['single', 'multi'] as const;
-export type QuestionType = (typeof QuestionTypes)[number];
-
-/** `none`: a voter's second ballot is refused. `last-counts`: it replaces the first. */
-export const RevotePolicies = ['none', 'last-counts'] as const;
-export type RevotePolicy = (typeof RevotePolicies)[number];
-
-/** `live`: anyone may read running results. `after-close`: results exist only once tallied. */
-export const ResultsVisibilities = ['live', 'after-close'] as const;
-export type ResultsVisibility = (typeof ResultsVisibilities)[number];
-
-export interface PollOption {
-  readonly id: string;
-  readonly text: string;
-}
-
-export interface Question {
-  readonly id: string;
-  readonly text: string;
-  readonly type: QuestionType;
-  readonly minChoices: number;
-  readonly maxChoices: number;
-  readonly options: readonly PollOption[];
-}
-
-/** What a poll-admin supplies; the chaincode adds the rest. */
-export interface PollDefinition {
-  readonly id?: string;
-  readonly title: string;
-  readonly description: string;
-  readonly questions: readonly Question[];
-  readonly opensAt: string;
-  readonly closesAt: string;
-  readonly revotePolicy: RevotePolicy;
-  readonly resultsVisibility: ResultsVisibility;
-}
-
-export interface Poll extends PollDefinition {
-  readonly id: string;
-  readonly ownerMsp: string;
-  readonly status: PollStatus;
-  readonly createdTxId: string;
-  readonly updatedTxId: string;
-}
+/** The lifecycle of a poll record: draft → open → closed → tallied, and cancelled from draft or open. */
 
 export function generatedPollId(txId: string): string {
   return GeneratedPollId.prefix + txId.slice(0, GeneratedPollId.txIdChars);

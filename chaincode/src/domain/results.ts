@@ -1,27 +1,8 @@
+import type { Poll, Results, TallyState } from '@poll-ledger/protocol';
 import { InvalidStateError } from './errors';
-import type { Poll, PollStatus } from './poll';
-import type { Counts, Tally, TallyState } from './tally';
+import type { Tally } from './tally';
 
 /** Who may see which results: a tallied poll's final result always; running results only for `live` polls. */
-
-export interface Results {
-  readonly pollId: string;
-  readonly status: PollStatus;
-  /** true once the poll is tallied; false for a running count of a live poll. */
-  readonly final: boolean;
-  readonly ballotCount: number;
-  readonly counts: Counts;
-  readonly ballotsRoot: string;
-}
-
-/** One page of a live count (GetLiveResultsPage); the caller adds the pages up. */
-export interface LiveResultsPage {
-  readonly pollId: string;
-  readonly ballotCount: number;
-  readonly counts: Counts;
-  readonly bookmark: string;
-  readonly done: boolean;
-}
 
 /**
  * Running results exist only for `live` polls. An `after-close` poll shows nothing before it is tallied

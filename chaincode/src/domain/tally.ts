@@ -1,32 +1,14 @@
+import { type Counts, type Poll, type TallyState, CHAIN_DOMAIN } from '@poll-ledger/protocol';
 import { type BallotContent, ballotHash, compareStrings } from './ballot';
 import { sha256Hex } from './canonical';
-import type { Poll, PollStatus } from './poll';
 
 /**
  * The tally: per-option counts, the ballot count and a hash chain over the ballots in key order.
  * Pure functions, shared by the chaincode's TallyPoll and live results and by anyone who recomputes a result.
  */
 
-/** Question id → option id → votes. Every option of every question is present, including those with 0 votes. */
-export type Counts = Readonly<Record<string, Readonly<Record<string, number>>>>;
-
-type MutableCounts = Record<string, Record<string, number>>;
-
-export interface Tally {
-  readonly ballotCount: number;
-  readonly counts: Counts;
-  /** Head of the hash chain over the ballots counted so far. */
-  readonly ballotsRoot: string;
-}
-
-/** Stored under `tally~{pollId}`: the running tally, the last ballot key counted, and whether the walk is over. */
-export interface TallyState extends Tally {
-  readonly pollId: string;
-  readonly cursor: string;
-  readonly done: boolean;
-}
-
-export const CHAIN_DOMAIN = 'poll-ledger:ballots:';
+/** Counts (every option of every question, 0 included), ballots counted, and the chain head over them. */
+export type Tally = Pick<TallyState, 'ballotCount' | 'counts' | 'ballotsRoot'>;
 
 /** h0 = sha256hex("poll-ledger:ballots:" + pollId) */
 export const chainStart = (pollId: string): string => sha256Hex(CHAIN_DOMAIN + pollId);
@@ -43,7 +25,7 @@ export function emptyTally(poll: Pick<Poll, 'id' | 'questions'>): Tally {
 
 /** Counts `ballots` in the order given, which must be key order (ascending ballotId) for the chain to match. */
 export function addBallots(tally: Tally, ballots: Iterable<BallotContent>): Tally {
-  const counts: MutableCounts = Object.fromEntries(
+  const counts: Counts = Object.fromEntries(
     Object.entries(tally.counts).map(([questionId, options]) => [questionId, { ...options }]),
   );
   let { ballotCount, ballotsRoot } = tally;
@@ -59,7 +41,7 @@ export function addBallots(tally: Tally, ballots: Iterable<BallotContent>): Tall
   return { ballotCount, counts, ballotsRoot };
 }
 
-function increment(counts: MutableCounts, questionId: string, optionId: string, ballotId: string): void {
+function increment(counts: Counts, questionId: string, optionId: string, ballotId: string): void {
   const options = Object.hasOwn(counts, questionId) ? counts[questionId] : undefined;
   const current = options !== undefined && Object.hasOwn(options, optionId) ? options[optionId] : undefined;
   if (options === undefined || current === undefined) {
@@ -87,16 +69,6 @@ export function startTallyState(poll: Pick<Poll, 'id' | 'questions'>): TallyStat
 export interface TallyBatch {
   readonly entries: readonly { readonly key: string; readonly ballot: BallotContent }[];
   readonly exhausted: boolean;
-}
-
-/** What one TallyPoll transaction answers. */
-export interface TallyProgress {
-  readonly pollId: string;
-  /** Ballots counted by this transaction. */
-  readonly processed: number;
-  readonly ballotCount: number;
-  readonly done: boolean;
-  readonly status: PollStatus;
 }
 
 export function advanceTallyState(state: TallyState, batch: TallyBatch): TallyState {

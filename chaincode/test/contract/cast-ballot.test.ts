@@ -4,6 +4,7 @@ import { ballotHash } from '../../src/domain/ballot';
 import { canonicalJson } from '../../src/domain/canonical';
 import { Ids, TestNetwork } from '../support/network';
 import { answersJson, cast, openPoll, pollJson, requestId, voter } from '../support/polls';
+import { refusalOf } from '../support/refusals';
 
 describe('PollContract CastBallot', () => {
   let net: TestNetwork;
@@ -60,7 +61,7 @@ describe('PollContract CastBallot', () => {
     });
   });
 
-  describe('when the arguments are malformed, then it is INVALID_ARGUMENT', () => {
+  describe('when the arguments are malformed, then it is INVALID_ARGUMENT naming the field', () => {
     const good = { pollId: 'p1', voterToken: voter(1), answersJson: answersJson(), requestId: '' };
     const cases: [keyof typeof good, string][] = [
       ['pollId', 'p 1'],
@@ -75,62 +76,95 @@ describe('PollContract CastBallot', () => {
         const args = { ...good, [field]: bad };
         const { pollId, voterToken, requestId: request } = args;
         const outcome = net.submit(Ids.cityRelay, 'CastBallot', pollId, voterToken, args.answersJson, request);
-        await expect(outcome).to.be.rejectedWith(new RegExp(`^INVALID_ARGUMENT: ${field}`));
+        const refusal = await refusalOf(outcome);
+        expect(refusal).to.deep.include({ code: 'INVALID_ARGUMENT', details: { field } });
+        expect(refusal.message).to.match(new RegExp(`^${field} `));
       });
     }
   });
 
+  it('when several checks fail, then the first in the documented order is reported', async () => {
+    const relay = Ids.cityRelay;
+    const first = (...args: [string, string, string, string]) => refusalOf(net.submit(relay, 'CastBallot', ...args));
+    const byDept = net.submit(Ids.deptRelay, 'CastBallot', 'p 1', 'x', '{', 'y');
+    expect(await refusalOf(byDept)).to.include({ code: 'FORBIDDEN' });
+    expect(await first('p 1', 'x', '{', 'y')).to.deep.include({ details: { field: 'pollId' } });
+    expect(await first('p9', 'x', '{', 'y')).to.deep.include({ details: { field: 'voterToken' } });
+    expect(await first('p9', voter(1), '{', 'y')).to.deep.include({ details: { field: 'requestId' } });
+    expect(await first('p9', voter(1), '{', '')).to.deep.include({ details: { field: 'answersJson' } });
+    expect(await first('p9', voter(1), '[]', '')).to.include({ code: 'NOT_FOUND' });
+    await net.submit(Ids.cityAdmin, 'CreatePoll', pollJson({ id: 'p2' }));
+    expect(await first('p2', voter(1), '[]', '')).to.include({ code: 'POLL_NOT_OPEN' });
+    expect(await first('p1', voter(1), '[]', '')).to.deep.include({ details: { field: 'answersJson' } });
+    await cast(net, 1);
+    expect(await first('p1', voter(1), '{}', '')).to.include({ code: 'INVALID_ANSWER' });
+    expect(await first('p1', voter(1), answersJson(), '')).to.include({ code: 'ALREADY_VOTED' });
+  });
+
   it('when the poll does not exist, then it is NOT_FOUND', async () => {
-    await expect(cast(net, 1, undefined, '', 'p9')).to.be.rejectedWith('NOT_FOUND: no poll p9');
+    expect(await refusalOf(cast(net, 1, undefined, '', 'p9'))).to.deep.equal(
+      { code: 'NOT_FOUND', message: 'no poll p9' },
+    );
   });
 
   describe('when the poll does not accept ballots, then it is POLL_NOT_OPEN', () => {
     it('then a draft poll refuses', async () => {
       await net.submit(Ids.cityAdmin, 'CreatePoll', pollJson({ id: 'p2' }));
-      await expect(cast(net, 1, undefined, '', 'p2')).to.be.rejectedWith('POLL_NOT_OPEN: poll p2 is draft');
+      const refusal = await refusalOf(cast(net, 1, undefined, '', 'p2'));
+      expect(refusal).to.deep.equal({ code: 'POLL_NOT_OPEN', message: 'poll p2 is draft' });
     });
 
     it('then a closed or cancelled poll refuses', async () => {
       await net.submit(Ids.cityAdmin, 'ClosePoll', 'p1');
-      await expect(cast(net, 1)).to.be.rejectedWith('POLL_NOT_OPEN: poll p1 is closed');
+      expect(await refusalOf(cast(net, 1))).to.deep.equal({ code: 'POLL_NOT_OPEN', message: 'poll p1 is closed' });
       await openPoll(net, { id: 'p2' });
       await net.submit(Ids.cityAdmin, 'CancelPoll', 'p2');
-      await expect(cast(net, 1, undefined, '', 'p2')).to.be.rejectedWith('POLL_NOT_OPEN: poll p2 is cancelled');
+      expect(await refusalOf(cast(net, 1, undefined, '', 'p2'))).to.include({ message: 'poll p2 is cancelled' });
     });
 
     it('then an open poll refuses a tx timestamp before opensAt or after closesAt', async () => {
       net.now = new Date('2025-12-31T23:59:59.999Z');
-      await expect(cast(net, 1)).to.be.rejectedWith(/^POLL_NOT_OPEN: poll p1 accepts ballots from/);
+      const early = await refusalOf(cast(net, 1));
+      expect(early).to.include({ code: 'POLL_NOT_OPEN' });
+      expect(early.message).to.match(/^poll p1 accepts ballots from 2026-01-01T00:00:00.000Z to /);
       net.now = new Date('2026-12-31T00:00:00.001Z');
-      await expect(cast(net, 1)).to.be.rejectedWith(/^POLL_NOT_OPEN: /);
+      expect(await refusalOf(cast(net, 1))).to.include({ code: 'POLL_NOT_OPEN' });
       net.now = new Date('2026-12-31T00:00:00.000Z');
       await expect(cast(net, 1)).to.be.fulfilled;
     });
   });
 
-  describe('when the answers do not fit the poll, then it is INVALID_ANSWER with the subcode', () => {
-    const cases: [string, Record<string, unknown>][] = [
-      ['UNKNOWN_QUESTION q9', { q1: ['red'], q2: ['usb'], q9: [] }],
-      ['UNKNOWN_OPTION q1/pink', { q1: ['pink'], q2: ['usb'] }],
-      ['TOO_FEW_CHOICES q2', { q1: ['red'], q2: [] }],
-      ['TOO_MANY_CHOICES q2', { q1: ['red'], q2: ['usb', 'hdmi', 'wifi'] }],
-      ['DUPLICATE_CHOICE q2/usb', { q1: ['red'], q2: ['usb', 'usb'] }],
-      ['WRONG_TYPE q1', { q1: 'red', q2: ['usb'] }],
-      ['MISSING_QUESTION q2', { q1: ['red'] }],
+  describe('when the answers do not fit the poll, then it is INVALID_ANSWER with subcode, question and option', () => {
+    const cases: [string, string, string | undefined, Record<string, unknown>][] = [
+      ['UNKNOWN_QUESTION', 'q9', undefined, { q1: ['red'], q2: ['usb'], q9: [] }],
+      ['UNKNOWN_OPTION', 'q1', 'pink', { q1: ['pink'], q2: ['usb'] }],
+      ['TOO_FEW_CHOICES', 'q2', undefined, { q1: ['red'], q2: [] }],
+      ['TOO_MANY_CHOICES', 'q2', undefined, { q1: ['red'], q2: ['usb', 'hdmi', 'wifi'] }],
+      ['DUPLICATE_CHOICE', 'q2', 'usb', { q1: ['red'], q2: ['usb', 'usb'] }],
+      ['WRONG_TYPE', 'q1', undefined, { q1: 'red', q2: ['usb'] }],
+      ['MISSING_QUESTION', 'q2', undefined, { q1: ['red'] }],
     ];
-    for (const [expected, answers] of cases) {
-      it(`then ${expected} is reported and nothing is written`, async () => {
-        await expect(cast(net, 1, answers)).to.be.rejectedWith(`INVALID_ANSWER: ${expected}:`);
+    for (const [subcode, questionId, optionId, answers] of cases) {
+      const where = optionId === undefined ? questionId : `${questionId}/${optionId}`;
+      it(`then ${subcode} ${where} is reported and nothing is written`, async () => {
+        const details = optionId === undefined ? { subcode, questionId } : { subcode, questionId, optionId };
+        expect(await refusalOf(cast(net, 1, answers))).to.deep.include({ code: 'INVALID_ANSWER', details });
         expect(net.lastTx?.writes).to.deep.equal([]);
       });
     }
+
+    it('then a caller-supplied id is cut to 64 characters in the details', async () => {
+      const long = `q${'x'.repeat(100)}`;
+      const refusal = await refusalOf(cast(net, 1, { q1: ['red'], q2: ['usb'], [long]: [] }));
+      expect(refusal).to.deep.include({ details: { subcode: 'UNKNOWN_QUESTION', questionId: long.slice(0, 64) } });
+    });
   });
 
   describe('when the revote policy is none', () => {
     it('then a second ballot from the same voter is ALREADY_VOTED, with or without a new requestId', async () => {
       await cast(net, 1, undefined, requestId(1));
-      await expect(cast(net, 1)).to.be.rejectedWith('ALREADY_VOTED: ');
-      await expect(cast(net, 1, undefined, requestId(2))).to.be.rejectedWith('ALREADY_VOTED: ');
+      expect(await refusalOf(cast(net, 1))).to.include({ code: 'ALREADY_VOTED' });
+      expect(await refusalOf(cast(net, 1, undefined, requestId(2)))).to.include({ code: 'ALREADY_VOTED' });
     });
 
     it('then a retry with the same requestId returns the first receipt as a duplicate and writes nothing', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { TRANSACTION_NAMES, type TransactionName, Transactions, decodeChaincodeError } from '@poll-ledger/protocol';
 import { expect } from 'chai';
 import { FakeLedger } from '../support/fake-ledger';
 import { answersJson, pollJson, voter } from '../support/polls';
@@ -38,6 +39,21 @@ describe('PollContract metadata', () => {
     expect(actual).to.deep.equal(JSON.parse(readFileSync(GOLDEN, 'utf8')));
   });
 
+  it('when the protocol lists the transactions, then they are exactly the contract’s, kind and arguments', () => {
+    const transactions = loadChaincode().metadata.contracts.PollContract?.transactions ?? [];
+    const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { PollContract: { transactions: { name: string }[] } };
+    const sorted = (names: readonly string[]) => [...names].sort();
+    expect(sorted(transactions.map((t) => t.name))).to.deep.equal(sorted(TRANSACTION_NAMES));
+    expect(sorted(golden.PollContract.transactions.map((t) => t.name))).to.deep.equal(sorted(TRANSACTION_NAMES));
+    for (const t of transactions) {
+      const spec = Transactions[t.name as TransactionName];
+      const args = (t.parameters ?? []).map((p) => p.name);
+      expect({ name: t.name, submit: t.tag.includes('SUBMIT'), args }).to.deep.equal(
+        { name: t.name, submit: spec.kind === 'submit', args: spec.args },
+      );
+    }
+  });
+
   it('when the shim reads the contract, then PollContract is the default, so bare names route to it', () => {
     expect(loadChaincode().metadata.contracts.PollContract?.contractInstance.default).to.equal(true);
   });
@@ -54,7 +70,10 @@ describe('PollContract through the shim router', () => {
     expect((await invokeThroughShim(ledger, admin, 'tx2', ['OpenPoll', 'p1'])).status).to.equal(200);
 
     const refused = await invokeThroughShim(ledger, admin, 'tx3', ['CastBallot', 'p1', voter(1), answersJson(), '']);
-    expect(refused).to.include({ status: 500, message: 'FORBIDDEN: poll-admin of CityMSP may not cast ballots' });
+    expect(refused.status).to.equal(500);
+    expect(decodeChaincodeError(refused.message ?? '')).to.deep.equal(
+      { code: 'FORBIDDEN', message: 'poll-admin of CityMSP may not cast ballots' },
+    );
 
     const cast = await invokeThroughShim(ledger, relay, 'tx4', ['CastBallot', 'p1', voter(1), answersJson(), '']);
     expect(cast.status).to.equal(200);
@@ -66,10 +85,14 @@ describe('PollContract through the shim router', () => {
   it('when a transaction gets the wrong number of arguments, then the shim refuses it', async () => {
     const response = await invokeThroughShim(new FakeLedger(), admin, 'tx1', ['OpenPoll']);
     expect(response).to.include({ status: 500, message: 'Expected 1 parameters, but 0 have been supplied' });
+    expect(decodeChaincodeError(response.message ?? '')).to.equal(undefined);
   });
 
   it('when an unknown transaction is invoked, then it is INVALID_ARGUMENT', async () => {
     const response = await invokeThroughShim(new FakeLedger(), admin, 'tx1', ['DropPoll']);
-    expect(response).to.include({ status: 500, message: 'INVALID_ARGUMENT: no transaction named DropPoll' });
+    expect(response.status).to.equal(500);
+    expect(decodeChaincodeError(response.message ?? '')).to.deep.equal(
+      { code: 'INVALID_ARGUMENT', message: 'no transaction named DropPoll' },
+    );
   });
 });

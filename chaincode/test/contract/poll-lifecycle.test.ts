@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { canonicalJson } from '../../src/domain/canonical';
 import { Ids, TestNetwork } from '../support/network';
 import { openPoll, pollJson } from '../support/polls';
+import { refusalOf } from '../support/refusals';
 
 const event = (net: TestNetwork) => net.lastTx?.event;
 const writes = (net: TestNetwork) => net.lastTx?.writes.map((w) => [w.key, w.value]);
@@ -43,15 +44,35 @@ describe('PollContract poll lifecycle', () => {
 
     it('when a poll with that id exists, then it is ALREADY_EXISTS and nothing is written', async () => {
       await net.submit(Ids.cityAdmin, 'CreatePoll', pollJson());
-      await expect(net.submit(Ids.deptAdmin, 'CreatePoll', pollJson())).to.be.rejectedWith(
-        'ALREADY_EXISTS: poll p1 already exists',
+      expect(await refusalOf(net.submit(Ids.deptAdmin, 'CreatePoll', pollJson()))).to.deep.equal(
+        { code: 'ALREADY_EXISTS', message: 'poll p1 already exists' },
       );
       expect(net.lastTx?.writes).to.deep.equal([]);
     });
 
-    it('when the definition is invalid, then it is INVALID_ARGUMENT', async () => {
-      await expect(net.submit(Ids.cityAdmin, 'CreatePoll', pollJson({ questions: [] }))).to.be.rejectedWith(
-        /^INVALID_ARGUMENT: questions/,
+    it('when the definition is invalid, then it is INVALID_ARGUMENT naming the field', async () => {
+      expect(await refusalOf(net.submit(Ids.cityAdmin, 'CreatePoll', pollJson({ questions: [] })))).to.deep.equal({
+        code: 'INVALID_ARGUMENT',
+        message: 'pollJson.questions must have at least 1 item',
+        details: { field: 'pollJson.questions' },
+      });
+      expect(net.lastTx?.writes).to.deep.equal([]);
+    });
+
+    it('when the input carries unknown fields, then the stored record is exactly the known ones', async () => {
+      const input = pollJson({ id: undefined, description: undefined, x: 1 });
+      const poll = await net.submit(Ids.cityAdmin, 'CreatePoll', input);
+      const txId = net.lastTx?.txId ?? '';
+      const question = (id: string, text: string, type: string, max: number, options: string) =>
+        `{"id":"${id}","maxChoices":${max},"minChoices":1,"options":[${options}],"text":"${text}","type":"${type}"}`;
+      const colours = '{"id":"red","text":"Red"},{"id":"green","text":"Green"},{"id":"blue","text":"Blue"}';
+      const ports = '{"id":"usb","text":"USB"},{"id":"hdmi","text":"HDMI"},{"id":"wifi","text":"Wi-Fi"}';
+      expect(net.ledger.value(`poll~${poll.id}`)).to.equal(
+        `{"closesAt":"2026-12-31T00:00:00.000Z","createdTxId":"${txId}","description":"",` +
+          `"id":"p-${txId.slice(0, 20)}","opensAt":"2026-01-01T00:00:00.000Z","ownerMsp":"CityMSP",` +
+          `"questions":[${question('q1', 'Favourite colour?', 'single', 1, colours)},` +
+          `${question('q2', 'Which ports?', 'multi', 2, ports)}],"resultsVisibility":"live","revotePolicy":"none",` +
+          `"status":"draft","title":"Colours and ports","updatedTxId":"${txId}"}`,
       );
     });
   });
@@ -80,20 +101,22 @@ describe('PollContract poll lifecycle', () => {
 
     it('when the poll is no longer a draft, then it is INVALID_STATE', async () => {
       await net.submit(Ids.deptAdmin, 'OpenPoll', 'p1');
-      await expect(net.submit(Ids.deptAdmin, 'UpdatePoll', pollJson())).to.be.rejectedWith(
-        'INVALID_STATE: poll p1 is open',
+      expect(await refusalOf(net.submit(Ids.deptAdmin, 'UpdatePoll', pollJson()))).to.deep.equal(
+        { code: 'INVALID_STATE', message: 'poll p1 is open; only a draft poll can be updated' },
       );
     });
 
     it('when the definition has no id, then it is INVALID_ARGUMENT', async () => {
-      await expect(net.submit(Ids.deptAdmin, 'UpdatePoll', pollJson({ id: undefined }))).to.be.rejectedWith(
-        'INVALID_ARGUMENT: id is required to update a poll',
-      );
+      expect(await refusalOf(net.submit(Ids.deptAdmin, 'UpdatePoll', pollJson({ id: undefined })))).to.deep.equal({
+        code: 'INVALID_ARGUMENT',
+        message: 'pollJson.id is required to update a poll',
+        details: { field: 'pollJson.id' },
+      });
     });
 
     it('when no poll has that id, then it is NOT_FOUND', async () => {
-      await expect(net.submit(Ids.deptAdmin, 'UpdatePoll', pollJson({ id: 'p2' }))).to.be.rejectedWith(
-        'NOT_FOUND: no poll p2',
+      expect(await refusalOf(net.submit(Ids.deptAdmin, 'UpdatePoll', pollJson({ id: 'p2' })))).to.deep.equal(
+        { code: 'NOT_FOUND', message: 'no poll p2' },
       );
     });
   });
@@ -126,23 +149,27 @@ describe('PollContract poll lifecycle', () => {
 
     it('when a move is not allowed from the current status, then it is INVALID_STATE, writing nothing', async () => {
       await net.submit(Ids.cityAdmin, 'CreatePoll', pollJson());
-      await expect(net.submit(Ids.cityAdmin, 'ClosePoll', 'p1')).to.be.rejectedWith(
-        'INVALID_STATE: cannot close poll p1: it is draft',
+      expect(await refusalOf(net.submit(Ids.cityAdmin, 'ClosePoll', 'p1'))).to.deep.equal(
+        { code: 'INVALID_STATE', message: 'cannot close poll p1: it is draft' },
       );
       expect(net.lastTx?.writes).to.deep.equal([]);
       await net.submit(Ids.cityAdmin, 'CancelPoll', 'p1');
-      await expect(net.submit(Ids.cityAdmin, 'OpenPoll', 'p1')).to.be.rejectedWith('INVALID_STATE');
-      await expect(net.submit(Ids.cityAdmin, 'CancelPoll', 'p1')).to.be.rejectedWith('INVALID_STATE');
+      expect(await refusalOf(net.submit(Ids.cityAdmin, 'OpenPoll', 'p1'))).to.include({ code: 'INVALID_STATE' });
+      expect(await refusalOf(net.submit(Ids.cityAdmin, 'CancelPoll', 'p1'))).to.include({ code: 'INVALID_STATE' });
     });
 
     it('when the poll does not exist, then it is NOT_FOUND', async () => {
-      await expect(net.submit(Ids.cityAdmin, 'OpenPoll', 'nope')).to.be.rejectedWith('NOT_FOUND: no poll nope');
+      expect(await refusalOf(net.submit(Ids.cityAdmin, 'OpenPoll', 'nope'))).to.deep.equal(
+        { code: 'NOT_FOUND', message: 'no poll nope' },
+      );
     });
 
     it('when the poll id is malformed, then it is INVALID_ARGUMENT', async () => {
-      await expect(net.submit(Ids.cityAdmin, 'OpenPoll', 'a~b')).to.be.rejectedWith(
-        /^INVALID_ARGUMENT: pollId must match/,
-      );
+      expect(await refusalOf(net.submit(Ids.cityAdmin, 'OpenPoll', 'a~b'))).to.deep.equal({
+        code: 'INVALID_ARGUMENT',
+        message: 'pollId must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$',
+        details: { field: 'pollId' },
+      });
     });
   });
 });

@@ -1,8 +1,9 @@
+import type { Counts } from '@poll-ledger/protocol';
 import { expect } from 'chai';
-import type { Counts } from '../../src/domain/tally';
 import { chainStart } from '../../src/domain/tally';
 import { Ids, TestNetwork } from '../support/network';
 import { cast, openPoll, pollJson, voter } from '../support/polls';
+import { refusalOf } from '../support/refusals';
 
 const reader = Ids.observerAuditor;
 
@@ -29,8 +30,12 @@ describe('PollContract queries', () => {
     });
 
     it('when it does not, then it is NOT_FOUND; a malformed id is INVALID_ARGUMENT', async () => {
-      await expect(net.evaluate(reader, 'GetPoll', 'p1')).to.be.rejectedWith('NOT_FOUND: no poll p1');
-      await expect(net.evaluate(reader, 'GetPoll', '')).to.be.rejectedWith(/^INVALID_ARGUMENT: pollId/);
+      expect(await refusalOf(net.evaluate(reader, 'GetPoll', 'p1'))).to.deep.equal(
+        { code: 'NOT_FOUND', message: 'no poll p1' },
+      );
+      expect(await refusalOf(net.evaluate(reader, 'GetPoll', ''))).to.deep.include(
+        { code: 'INVALID_ARGUMENT', details: { field: 'pollId' } },
+      );
     });
   });
 
@@ -67,18 +72,29 @@ describe('PollContract queries', () => {
       );
     });
 
-    it('when the status, page size or bookmark is wrong, then it is INVALID_ARGUMENT', async () => {
-      await expect(net.evaluate(reader, 'ListPolls', 'opened', '10', '')).to.be.rejectedWith(
-        /^INVALID_ARGUMENT: status must be one of/,
-      );
-      await expect(net.evaluate(reader, 'ListPolls', '', '0', '')).to.be.rejectedWith(
-        /pageSize must be an integer from 1 to 100/,
-      );
-      await expect(net.evaluate(reader, 'ListPolls', '', '101', '')).to.be.rejectedWith(/pageSize/);
-      await expect(net.evaluate(reader, 'ListPolls', 'open', '10', 'poll~a')).to.be.rejectedWith(
-        'INVALID_ARGUMENT: bookmark does not belong to this listing',
-      );
-      await expect(net.evaluate(reader, 'ListPolls', '', '10', 'ballot~a~x')).to.be.rejectedWith(/bookmark/);
+    it('when the status, page size or bookmark is wrong, then it is INVALID_ARGUMENT naming the argument', async () => {
+      const list = (...args: [string, string, string]) => refusalOf(net.evaluate(reader, 'ListPolls', ...args));
+      expect(await list('opened', '10', '')).to.deep.equal({
+        code: 'INVALID_ARGUMENT',
+        message: 'status must be "" or one of "draft", "open", "closed", "tallied", "cancelled"',
+        details: { field: 'status' },
+      });
+      expect(await list('', '0', '')).to.deep.equal({
+        code: 'INVALID_ARGUMENT',
+        message: 'listPageSize must be at least 1',
+        details: { field: 'listPageSize' },
+      });
+      expect(await list('', '101', '')).to.deep.include({ message: 'listPageSize must be at most 100' });
+      expect(await list('', 'ten', '')).to.deep.include({ message: 'listPageSize must be a decimal integer' });
+      expect(await list('open', '10', 'poll~a')).to.deep.equal({
+        code: 'INVALID_ARGUMENT',
+        message: 'bookmark does not belong to this listing',
+        details: { field: 'bookmark' },
+      });
+      expect(await list('', '10', 'ballot~a~x')).to.deep.include({ details: { field: 'bookmark' } });
+      expect(await list('', '10', `poll~${'a'.repeat(1000)}`)).to.deep.include({
+        message: 'bookmark must have at most 1000 characters',
+      });
     });
   });
 
@@ -100,11 +116,14 @@ describe('PollContract queries', () => {
     });
 
     it('when there is no such ballot, then both are NOT_FOUND; a malformed ballot id is INVALID_ARGUMENT', async () => {
-      await expect(net.evaluate(reader, 'GetBallot', 'p1', voter(2))).to.be.rejectedWith(/^NOT_FOUND: no ballot/);
-      await expect(net.evaluate(reader, 'GetBallotHistory', 'p1', voter(2))).to.be.rejectedWith(
-        /^NOT_FOUND: no ballot/,
-      );
-      await expect(net.evaluate(reader, 'GetBallot', 'p1', 'xyz')).to.be.rejectedWith(/^INVALID_ARGUMENT: voterToken/);
+      const missing = { code: 'NOT_FOUND', message: `no ballot ${voter(2)} in poll p1` };
+      expect(await refusalOf(net.evaluate(reader, 'GetBallot', 'p1', voter(2)))).to.deep.equal(missing);
+      expect(await refusalOf(net.evaluate(reader, 'GetBallotHistory', 'p1', voter(2)))).to.deep.equal(missing);
+      expect(await refusalOf(net.evaluate(reader, 'GetBallot', 'p1', 'xyz'))).to.deep.equal({
+        code: 'INVALID_ARGUMENT',
+        message: 'ballotId must be 64 lowercase hex chars',
+        details: { field: 'ballotId' },
+      });
     });
   });
 
@@ -117,7 +136,9 @@ describe('PollContract queries', () => {
     });
 
     it('when the poll never existed, then it is NOT_FOUND', async () => {
-      await expect(net.evaluate(reader, 'GetPollHistory', 'p1')).to.be.rejectedWith('NOT_FOUND: no poll p1');
+      expect(await refusalOf(net.evaluate(reader, 'GetPollHistory', 'p1'))).to.deep.equal(
+        { code: 'NOT_FOUND', message: 'no poll p1' },
+      );
     });
   });
 
@@ -149,17 +170,17 @@ describe('PollContract queries', () => {
 
     it('when an after-close poll is not tallied yet, then it is INVALID_STATE', async () => {
       await openPoll(net, { resultsVisibility: 'after-close' });
-      await expect(net.evaluate(reader, 'GetResults', 'p1')).to.be.rejectedWith(
-        /^INVALID_STATE: poll p1 publishes results once tallied/,
+      expect(await refusalOf(net.evaluate(reader, 'GetResults', 'p1'))).to.deep.equal(
+        { code: 'INVALID_STATE', message: 'poll p1 publishes results once tallied; it is open' },
       );
       await net.submit(Ids.cityAdmin, 'ClosePoll', 'p1');
-      await expect(net.evaluate(reader, 'GetResults', 'p1')).to.be.rejectedWith(/^INVALID_STATE/);
+      expect(await refusalOf(net.evaluate(reader, 'GetResults', 'p1'))).to.include({ code: 'INVALID_STATE' });
       await net.submit(Ids.cityAdmin, 'TallyPoll', 'p1', '10');
       expect(await net.evaluate(reader, 'GetResults', 'p1')).to.include({ final: true, status: 'tallied' });
     });
 
     it('when the poll does not exist, then it is NOT_FOUND', async () => {
-      await expect(net.evaluate(reader, 'GetResults', 'p1')).to.be.rejectedWith('NOT_FOUND');
+      expect(await refusalOf(net.evaluate(reader, 'GetResults', 'p1'))).to.include({ code: 'NOT_FOUND' });
     });
   });
 
@@ -179,17 +200,20 @@ describe('PollContract queries', () => {
     });
 
     it('when the bookmark or page size is wrong, then it is INVALID_ARGUMENT', async () => {
-      await expect(net.evaluate(reader, 'GetLiveResultsPage', 'p1', '3', 'ballot~p2~x')).to.be.rejectedWith(
-        /bookmark does not belong/,
+      const page = (...args: [string, string]) => refusalOf(net.evaluate(reader, 'GetLiveResultsPage', 'p1', ...args));
+      expect(await page('3', 'ballot~p2~x')).to.deep.include(
+        { message: 'bookmark does not belong to this listing', details: { field: 'bookmark' } },
       );
-      await expect(net.evaluate(reader, 'GetLiveResultsPage', 'p1', '10001', '')).to.be.rejectedWith(
-        /pageSize must be an integer from 1 to 10000/,
+      expect(await page('10001', '')).to.deep.include(
+        { message: 'livePageSize must be at most 10000', details: { field: 'livePageSize' } },
       );
     });
 
     it('when the poll publishes after close only, then it is INVALID_STATE', async () => {
       await openPoll(net, { id: 'p2', resultsVisibility: 'after-close' });
-      await expect(net.evaluate(reader, 'GetLiveResultsPage', 'p2', '3', '')).to.be.rejectedWith(/^INVALID_STATE/);
+      expect(await refusalOf(net.evaluate(reader, 'GetLiveResultsPage', 'p2', '3', ''))).to.include(
+        { code: 'INVALID_STATE' },
+      );
     });
   });
 
@@ -198,8 +222,8 @@ describe('PollContract queries', () => {
     stub.getFunctionAndParameters.returns({ fcn: 'DropPoll', params: [] });
     const ctx = net.contract.createContext();
     ctx.stub = stub;
-    await expect(net.contract.unknownTransaction(ctx)).to.be.rejectedWith(
-      'INVALID_ARGUMENT: no transaction named DropPoll',
+    expect(await refusalOf(net.contract.unknownTransaction(ctx))).to.deep.equal(
+      { code: 'INVALID_ARGUMENT', message: 'no transaction named DropPoll' },
     );
   });
 });

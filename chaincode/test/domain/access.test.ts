@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { assertMayCastBallot, assertMayManagePoll, assertPollAdmin } from '../../src/domain/access';
 import { type Identity, Ids } from '../support/network';
+import { thrownBy } from '../support/refusals';
 
 const caller = (who: Identity) => ({ mspId: who.mspId, role: who.role });
 const label = (who: Identity) => `${who.role ?? 'an identity without role'} of ${who.mspId}`;
@@ -27,7 +28,8 @@ describe('access', () => {
     const refused = [Ids.observerAdmin, Ids.strangerAdmin, Ids.cityRelay, Ids.deptRelay, Ids.cityAuditor];
     for (const who of [...refused, Ids.cityNoRole]) {
       it(`when the caller is ${label(who)}, then it is FORBIDDEN`, () => {
-        expect(creating(who)).to.throw(/^FORBIDDEN: .* may not create polls/);
+        const message = `${who.role ?? '(no role)'} of ${who.mspId} may not create polls`;
+        expect(thrownBy(creating(who))).to.deep.equal({ code: 'FORBIDDEN', message });
       });
     }
   });
@@ -40,19 +42,20 @@ describe('access', () => {
 
     it('when the caller is a department poll-admin, then it may change only its own department polls', () => {
       expect(managing(Ids.deptAdmin, deptPoll)).not.to.throw();
-      expect(managing(Ids.deptAdmin, cityPoll)).to.throw(
-        'FORBIDDEN: poll-admin of DeptMSP may not change poll c1, owned by CityMSP',
+      expect(thrownBy(managing(Ids.deptAdmin, cityPoll))).to.deep.equal(
+        { code: 'FORBIDDEN', message: 'poll-admin of DeptMSP may not change poll c1, owned by CityMSP' },
       );
     });
 
     it('when a poll-admin of an unlisted MSP owns a poll, then it still may not change it', () => {
-      expect(managing(Ids.strangerAdmin, { id: 's1', ownerMsp: 'StrangerMSP' })).to.throw(/^FORBIDDEN/);
+      const strangers = { id: 's1', ownerMsp: 'StrangerMSP' };
+      expect(thrownBy(managing(Ids.strangerAdmin, strangers))).to.include({ code: 'FORBIDDEN' });
     });
 
     for (const who of [Ids.observerAdmin, Ids.cityRelay, Ids.deptRelay, Ids.cityAuditor, Ids.cityNoRole]) {
       it(`when the caller is ${label(who)}, then changing any poll is FORBIDDEN`, () => {
-        expect(managing(who, cityPoll)).to.throw(/^FORBIDDEN/);
-        expect(managing(who, deptPoll)).to.throw(/^FORBIDDEN/);
+        expect(thrownBy(managing(who, cityPoll))).to.include({ code: 'FORBIDDEN' });
+        expect(thrownBy(managing(who, deptPoll))).to.include({ code: 'FORBIDDEN' });
       });
     }
   });
@@ -65,12 +68,16 @@ describe('access', () => {
     const refused = [Ids.deptRelay, Ids.observerRelay, Ids.cityAdmin, Ids.deptAdmin, Ids.cityAuditor, Ids.cityNoRole];
     for (const who of refused) {
       it(`when the caller is ${label(who)}, then it is FORBIDDEN`, () => {
-        expect(casting(who)).to.throw(/^FORBIDDEN: .* may not cast ballots/);
+        const refusal = thrownBy(casting(who));
+        expect(refusal).to.include({ code: 'FORBIDDEN' });
+        expect(refusal.message).to.match(/ may not cast ballots$/);
       });
     }
 
     it('when the caller has no role, then the message says so', () => {
-      expect(casting(Ids.cityNoRole)).to.throw('FORBIDDEN: (no role) of CityMSP may not cast ballots');
+      expect(thrownBy(casting(Ids.cityNoRole))).to.deep.equal(
+        { code: 'FORBIDDEN', message: '(no role) of CityMSP may not cast ballots' },
+      );
     });
   });
 });

@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
+import { type AnswerSubcode, type Ballot, type Poll, Limits } from '@poll-ledger/protocol';
 import { expect } from 'chai';
 import {
-  type Ballot,
   assertMayCastAgain,
   ballotHash,
+  ballotHashText,
   createBallot,
-  parseRequestId,
-  parseVoterToken,
   receiptOf,
   retriedReceipt,
   validateAnswers,
 } from '../../src/domain/ballot';
-import { Limits } from '../../src/config';
 import { InvalidAnswerError } from '../../src/domain/errors';
-import { type Poll, createPoll } from '../../src/domain/poll';
+import { parseArg } from '../../src/domain/input';
+import { createPoll } from '../../src/domain/poll';
 import { parsePollDefinition } from '../../src/domain/poll-definition';
 import { pollJson, requestId, voter } from '../support/polls';
+import { thrownBy } from '../support/refusals';
 
 const oneQuestion = (id: string, optionId: string, minChoices: number) => ({
   id,
@@ -46,38 +46,56 @@ describe('ballot', () => {
       expect(validateAnswers(relaxed, { q: [] })).to.deep.equal({ q: [] });
     });
 
-    it('when the answers are not an object, then they are refused as INVALID_ARGUMENT', () => {
-      expect(() => validateAnswers(poll, ['red'])).to.throw(/^INVALID_ARGUMENT: answersJson must be a JSON object/);
-      expect(() => validateAnswers(poll, null)).to.throw(/^INVALID_ARGUMENT: /);
+    it('when the answers are not an object, then they are refused as INVALID_ARGUMENT on answersJson', () => {
+      for (const raw of [['red'], null, 'red', 1]) {
+        expect(thrownBy(() => validateAnswers(poll, raw))).to.deep.equal({
+          code: 'INVALID_ARGUMENT',
+          message: 'answersJson must be a JSON object mapping question ids to option id arrays',
+          details: { field: 'answersJson' },
+        });
+      }
     });
 
     const base = { q1: ['red'], q2: ['usb'] };
-    const refusals: [string, unknown, string][] = [
-      ['a question is unknown', { ...base, q3: ['x'] }, 'UNKNOWN_QUESTION q3: the poll has no such question'],
-      ['an unknown question id is not an id', { ...base, 'a/b c': [] }, 'UNKNOWN_QUESTION "a/b c":'],
-      ['__proto__ is given as a question', JSON.parse('{"q1":["red"],"q2":["usb"],"__proto__":[]}'), 'UNKNOWN_QUESTION "__proto__"'],
-      ['a question is missing', { q1: ['red'] }, 'MISSING_QUESTION q2: every question must be answered'],
-      ['an answer is not an array', { ...base, q1: 'red' }, 'WRONG_TYPE q1: the answer must be an array of option ids'],
-      ['an answer holds a number', { ...base, q1: [1] }, 'WRONG_TYPE q1:'],
-      ['an answer is null', { ...base, q1: null }, 'WRONG_TYPE q1:'],
-      ['an option is unknown', { ...base, q1: ['purple'] }, 'UNKNOWN_OPTION q1/purple: the question has no such option'],
-      ['an option is chosen twice', { ...base, q2: ['usb', 'usb'] }, 'DUPLICATE_CHOICE q2/usb: an option is chosen twice'],
-      ['too few options are chosen', { ...base, q1: [] }, 'TOO_FEW_CHOICES q1: choose at least 1'],
-      ['too many options are chosen', { ...base, q2: ['usb', 'hdmi', 'wifi'] }, 'TOO_MANY_CHOICES q2: choose at most 2'],
-      ['a single question gets two options', { ...base, q1: ['red', 'blue'] }, 'TOO_MANY_CHOICES q1: choose at most 1'],
+    type Refusal = [AnswerSubcode, string, string?];
+    const refusals: [string, unknown, Refusal, string][] = [
+      ['a question is unknown', { ...base, q3: ['x'] }, ['UNKNOWN_QUESTION', 'q3'], 'the poll has no such question'],
+      ['an unknown question id is not an id', { ...base, 'a/b c': [] }, ['UNKNOWN_QUESTION', 'a/b c'], 'the poll has no such question'],
+      ['__proto__ is given as a question', JSON.parse('{"q1":["red"],"q2":["usb"],"__proto__":[]}'), ['UNKNOWN_QUESTION', '__proto__'], 'the poll has no such question'],
+      ['a question is missing', { q1: ['red'] }, ['MISSING_QUESTION', 'q2'], 'every question must be answered'],
+      ['an answer is not an array', { ...base, q1: 'red' }, ['WRONG_TYPE', 'q1'], 'the answer must be an array of option ids'],
+      ['an answer holds a number', { ...base, q1: [1] }, ['WRONG_TYPE', 'q1'], 'the answer must be an array of option ids'],
+      ['an answer is null', { ...base, q1: null }, ['WRONG_TYPE', 'q1'], 'the answer must be an array of option ids'],
+      ['an option is unknown', { ...base, q1: ['purple'] }, ['UNKNOWN_OPTION', 'q1', 'purple'], 'the question has no such option'],
+      ['an option is chosen twice', { ...base, q2: ['usb', 'usb'] }, ['DUPLICATE_CHOICE', 'q2', 'usb'], 'an option is chosen twice'],
+      ['too few options are chosen', { ...base, q1: [] }, ['TOO_FEW_CHOICES', 'q1'], 'choose at least 1'],
+      ['too many options are chosen', { ...base, q2: ['usb', 'hdmi', 'wifi'] }, ['TOO_MANY_CHOICES', 'q2'], 'choose at most 2'],
+      ['a single question gets two options', { ...base, q1: ['red', 'blue'] }, ['TOO_MANY_CHOICES', 'q1'], 'choose at most 1'],
     ];
-    for (const [when, answers, message] of refusals) {
-      it(`when ${when}, then it is refused as INVALID_ANSWER: ${message.split(' ')[0] ?? ''}`, () => {
-        expect(() => validateAnswers(poll, answers))
-          .to.throw(InvalidAnswerError)
-          .with.property('message')
-          .that.satisfies((m: string) => m.startsWith(`INVALID_ANSWER: ${message}`));
+    for (const [when, answers, [subcode, questionId, optionId], message] of refusals) {
+      it(`when ${when}, then it is refused as INVALID_ANSWER ${subcode}`, () => {
+        const details = optionId === undefined ? { subcode, questionId } : { subcode, questionId, optionId };
+        const refusal = thrownBy(() => validateAnswers(poll, answers));
+        expect(refusal).to.deep.equal({ code: 'INVALID_ANSWER', message, details });
       });
     }
 
+    it('when an id in the details is over 64 characters, then it is cut, never inside a surrogate pair', () => {
+      const long = `${'q'.repeat(63)}😀tail`;
+      expect(thrownBy(() => validateAnswers(poll, { ...base, [long]: [] }))).to.deep.include(
+        { details: { subcode: 'UNKNOWN_QUESTION', questionId: 'q'.repeat(63) } },
+      );
+      const option = 'o'.repeat(70);
+      expect(thrownBy(() => validateAnswers(poll, { ...base, q1: [option] }))).to.deep.include(
+        { details: { subcode: 'UNKNOWN_OPTION', questionId: 'q1', optionId: 'o'.repeat(64) } },
+      );
+    });
+
     it('when ids are named like Object.prototype members, then they are ordinary ids', () => {
       const tricky = parsePollDefinition(pollJson({ questions: [oneQuestion('constructor', 'toString', 1)] }));
-      expect(() => validateAnswers(tricky, {})).to.throw('INVALID_ANSWER: MISSING_QUESTION constructor');
+      expect(thrownBy(() => validateAnswers(tricky, {}))).to.deep.include(
+        { details: { subcode: 'MISSING_QUESTION', questionId: 'constructor' } },
+      );
       expect(validateAnswers(tricky, { constructor: ['toString'] })).to.deep.equal({ constructor: ['toString'] });
     });
 
@@ -95,6 +113,7 @@ describe('ballot', () => {
         `{"answers":{"q1":["red"],"q2":["hdmi","usb"]},"ballotId":"${voter(1)}","castAt":"2026-03-01T12:00:00.000Z",` +
         `"pollId":"p1","txId":"tx-1"}`;
       const expected = createHash('sha256').update(canonical).digest('hex');
+      expect(ballotHashText(content)).to.equal(canonical);
       expect(ballotHash(content)).to.equal(expected);
       expect(ballotHash({ ...content, ballotHash: 'x', requestId: 'y' } as Ballot)).to.equal(expected);
     });
@@ -187,7 +206,9 @@ describe('ballot', () => {
     };
 
     it('when the policy is none and a ballot exists, then it is refused as ALREADY_VOTED', () => {
-      expect(castingAgain('none', stored)).to.throw(/^ALREADY_VOTED: /);
+      expect(thrownBy(castingAgain('none', stored))).to.deep.equal(
+        { code: 'ALREADY_VOTED', message: `ballot ${voter(1)} was already cast in poll p1` },
+      );
     });
 
     it('when the policy is last-counts, or no ballot exists, then casting is allowed', () => {
@@ -196,21 +217,30 @@ describe('ballot', () => {
     });
   });
 
-  describe('parseVoterToken and parseRequestId', () => {
+  describe('the voterToken, ballotId and requestId arguments', () => {
     it('when they are 64 lowercase hex characters, then they are accepted', () => {
-      expect(parseVoterToken(voter(1))).to.equal(voter(1));
-      expect(parseRequestId(requestId(1))).to.equal(requestId(1));
+      expect(parseArg('voterToken', voter(1))).to.equal(voter(1));
+      expect(parseArg('ballotId', voter(1))).to.equal(voter(1));
+      expect(parseArg('requestId', requestId(1))).to.equal(requestId(1));
     });
 
     it('when the requestId is empty, then it means no idempotency key', () => {
-      expect(parseRequestId('')).to.equal('');
+      expect(parseArg('requestId', '')).to.equal('');
     });
 
     for (const bad of ['', 'abc', voter(1).toUpperCase(), `${voter(1)}0`, `${voter(1).slice(1)}g`]) {
       it(`when a token is ${JSON.stringify(bad.slice(0, 12))}… of ${bad.length}, then it is INVALID_ARGUMENT`, () => {
-        expect(() => parseVoterToken(bad)).to.throw(/^INVALID_ARGUMENT: voterToken must match/);
+        expect(thrownBy(() => parseArg('voterToken', bad))).to.deep.equal({
+          code: 'INVALID_ARGUMENT',
+          message: 'voterToken must be 64 lowercase hex chars',
+          details: { field: 'voterToken' },
+        });
         if (bad !== '') {
-          expect(() => parseRequestId(bad)).to.throw(/^INVALID_ARGUMENT: requestId must match/);
+          expect(thrownBy(() => parseArg('requestId', bad))).to.deep.equal({
+            code: 'INVALID_ARGUMENT',
+            message: 'requestId must be 64 lowercase hex chars',
+            details: { field: 'requestId' },
+          });
         }
       });
     }

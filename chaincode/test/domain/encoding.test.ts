@@ -1,7 +1,13 @@
+import { ErrorCodes, decodeChaincodeError } from '@poll-ledger/protocol';
 import { expect } from 'chai';
 import { canonicalBytes, canonicalJson, decodeJson, sha256Hex } from '../../src/domain/canonical';
-import { ErrorCodes, InvalidAnswerError, PollLedgerError } from '../../src/domain/errors';
-import { parseDecimal, requireOneOf } from '../../src/domain/input';
+import {
+  InvalidAnswerError,
+  InvalidArgumentError,
+  NotFoundError,
+  PollLedgerError,
+} from '../../src/domain/errors';
+import { parseArg } from '../../src/domain/input';
 import {
   allPollsRange,
   ballotKey,
@@ -14,7 +20,8 @@ import {
   rangeAfter,
   tallyKey,
 } from '../../src/domain/keys';
-import { normaliseIsoTime, timestampToIso } from '../../src/domain/time';
+import { timestampToIso, toStoredTime } from '../../src/domain/time';
+import { thrownBy } from '../support/refusals';
 
 describe('canonical', () => {
   it('when a value is encoded, then keys are sorted at every level and there is no white space', () => {
@@ -37,18 +44,35 @@ describe('canonical', () => {
 });
 
 describe('errors', () => {
-  it('when a refusal is made, then its message is CODE: text and it carries the code', () => {
-    const error = new PollLedgerError('NOT_FOUND', 'no poll p9');
-    expect(error.message).to.equal('NOT_FOUND: no poll p9');
+  it('when a refusal is made, then its message is the canonical JSON of its payload and it carries the code', () => {
+    const error = new NotFoundError('no poll p9');
+    expect(error.message).to.equal('{"code":"NOT_FOUND","message":"no poll p9"}');
+    expect(error).to.be.instanceOf(PollLedgerError);
     expect(error).to.include({ code: 'NOT_FOUND', text: 'no poll p9' });
     expect(ErrorCodes).to.include(error.code);
+    expect(decodeChaincodeError(error.message)).to.deep.equal(error.payload);
   });
 
-  it('when an answer is refused, then the message is INVALID_ANSWER: SUBCODE question/option: text', () => {
-    const problem = { subcode: 'UNKNOWN_OPTION', questionId: 'q1', optionId: 'x y' } as const;
+  it('when an argument is refused, then the field is in the details only when it is known', () => {
+    expect(new InvalidArgumentError('pollId must match x', 'pollId').message).to.equal(
+      '{"code":"INVALID_ARGUMENT","details":{"field":"pollId"},"message":"pollId must match x"}',
+    );
+    expect(new InvalidArgumentError('no transaction named X').payload).to.deep.equal(
+      { code: 'INVALID_ARGUMENT', message: 'no transaction named X' },
+    );
+  });
+
+  it('when an answer is refused, then the details carry subcode, question and option, ids JSON-escaped', () => {
+    const problem = { subcode: 'UNKNOWN_OPTION', questionId: 'q1', optionId: 'x "y"' } as const;
     const error = new InvalidAnswerError(problem, 'no such option');
-    expect(error.message).to.equal('INVALID_ANSWER: UNKNOWN_OPTION q1/"x y": no such option');
+    expect(error.message).to.equal(
+      '{"code":"INVALID_ANSWER","details":{"optionId":"x \\"y\\"","questionId":"q1","subcode":"UNKNOWN_OPTION"},' +
+        '"message":"no such option"}',
+    );
     expect(error.code).to.equal('INVALID_ANSWER');
+    expect(decodeChaincodeError(error.message)).to.deep.equal(
+      { code: 'INVALID_ANSWER', message: 'no such option', details: problem },
+    );
   });
 });
 
@@ -80,15 +104,9 @@ describe('keys', () => {
 });
 
 describe('time', () => {
-  it('when a time has an offset or fewer digits, then it is normalised to UTC milliseconds', () => {
-    expect(normaliseIsoTime('2026-05-01T10:30+02:00', 'at')).to.equal('2026-05-01T08:30:00.000Z');
-    expect(normaliseIsoTime('2026-05-01T10:30:00.123456789Z', 'at')).to.equal('2026-05-01T10:30:00.123Z');
-  });
-
-  it('when a time is impossible, then it is INVALID_ARGUMENT', () => {
-    for (const bad of ['2026-04-31T00:00:00Z', '2026-01-01T24:00:00Z', '2026-13-01T00:00:00Z', 12, null]) {
-      expect(() => normaliseIsoTime(bad, 'at')).to.throw(/^INVALID_ARGUMENT: at must be an ISO 8601/);
-    }
+  it('when a time has an offset or fewer digits, then it is stored in UTC milliseconds', () => {
+    expect(toStoredTime('2026-05-01T10:30+02:00')).to.equal('2026-05-01T08:30:00.000Z');
+    expect(toStoredTime('2026-05-01T10:30:00.123456789Z')).to.equal('2026-05-01T10:30:00.123Z');
   });
 
   it('when a protobuf timestamp is converted, then a Long or a number of seconds both work', () => {
@@ -98,22 +116,34 @@ describe('time', () => {
   });
 });
 
-describe('input', () => {
-  it('when a decimal argument is in bounds, then it is parsed', () => {
-    expect(parseDecimal('5000', 'n', { min: 1, max: 5000 })).to.equal(5000);
+describe('parseArg', () => {
+  it('when a decimal argument is in bounds, then it is parsed to a number', () => {
+    expect(parseArg('maxBallots', '5000')).to.equal(5000);
+    expect(parseArg('livePageSize', '10000')).to.equal(10000);
   });
 
-  it('when a decimal argument is malformed or out of bounds, then it is INVALID_ARGUMENT', () => {
-    for (const bad of ['0', '5001', '', '1e3', '-1', ' 5', '2.5', '0x10', '1234567890']) {
-      expect(() => parseDecimal(bad, 'n', { min: 1, max: 5000 })).to.throw(
-        'INVALID_ARGUMENT: n must be an integer from 1 to 5000',
+  it('when a decimal argument is malformed or out of bounds, then it is INVALID_ARGUMENT naming the argument', () => {
+    for (const bad of ['', '1e3', '-1', ' 5', '2.5', '0x10', '1234567890']) {
+      expect(thrownBy(() => parseArg('maxBallots', bad))).to.deep.equal(
+        { code: 'INVALID_ARGUMENT', message: 'maxBallots must be a decimal integer', details: { field: 'maxBallots' } },
       );
     }
+    expect(thrownBy(() => parseArg('maxBallots', '0'))).to.include({ message: 'maxBallots must be at least 1' });
+    expect(thrownBy(() => parseArg('maxBallots', '5001'))).to.include({ message: 'maxBallots must be at most 5000' });
   });
 
   it('when a value is not one of the allowed, then the message lists them', () => {
-    expect(() => requireOneOf('x', 'status', ['open', 'closed'])).to.throw(
-      'INVALID_ARGUMENT: status must be one of "open", "closed"',
+    expect(parseArg('status', '')).to.equal('');
+    expect(parseArg('status', 'open')).to.equal('open');
+    expect(thrownBy(() => parseArg('status', 'x'))).to.include({
+      message: 'status must be "" or one of "draft", "open", "closed", "tallied", "cancelled"',
+    });
+  });
+
+  it('when a JSON argument is not JSON, then it says so; any JSON passes answersJson', () => {
+    expect(thrownBy(() => parseArg('answersJson', '{'))).to.deep.equal(
+      { code: 'INVALID_ARGUMENT', message: 'answersJson is not valid JSON', details: { field: 'answersJson' } },
     );
+    expect(parseArg('answersJson', '[1]')).to.deep.equal([1]);
   });
 });

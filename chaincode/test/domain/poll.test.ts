@@ -1,9 +1,7 @@
+import { type Poll, type PollStatus, PollStatuses } from '@poll-ledger/protocol';
 import { expect } from 'chai';
 import {
-  type Poll,
   type PollAction,
-  type PollStatus,
-  PollStatuses,
   assertAcceptingBallots,
   createPoll,
   generatedPollId,
@@ -12,6 +10,7 @@ import {
 } from '../../src/domain/poll';
 import { parsePollDefinition } from '../../src/domain/poll-definition';
 import { pollJson } from '../support/polls';
+import { thrownBy } from '../support/refusals';
 
 const definition = parsePollDefinition(pollJson());
 const draft = createPoll(definition, 'p1', 'DeptMSP', 'tx-create');
@@ -48,8 +47,8 @@ describe('poll lifecycle', () => {
           });
         } else {
           it(`when a poll that is ${status} is asked to ${action}, then it is refused as INVALID_STATE`, () => {
-            expect(() => transitionPoll(inStatus(status), action, 'tx-2')).to.throw(
-              `INVALID_STATE: cannot ${action} poll p1: it is ${status}`,
+            expect(thrownBy(() => transitionPoll(inStatus(status), action, 'tx-2'))).to.deep.equal(
+              { code: 'INVALID_STATE', message: `cannot ${action} poll p1: it is ${status}` },
             );
           });
         }
@@ -73,7 +72,9 @@ describe('poll lifecycle', () => {
 
     for (const status of PollStatuses.filter((s) => s !== 'draft')) {
       it(`when the poll is ${status}, then it is refused as INVALID_STATE`, () => {
-        expect(() => updatePoll(inStatus(status), changed, 'tx-3')).to.throw(/^INVALID_STATE: poll p1 is /);
+        expect(thrownBy(() => updatePoll(inStatus(status), changed, 'tx-3'))).to.deep.equal(
+          { code: 'INVALID_STATE', message: `poll p1 is ${status}; only a draft poll can be updated` },
+        );
       });
     }
   });
@@ -90,14 +91,18 @@ describe('poll lifecycle', () => {
     });
 
     it('when the tx time is a millisecond outside the window, then it is refused as POLL_NOT_OPEN', () => {
-      expect(accepting(open, '2025-12-31T23:59:59.999Z')).to.throw(/^POLL_NOT_OPEN: /);
-      expect(accepting(open, '2026-12-31T00:00:00.001Z')).to.throw(/^POLL_NOT_OPEN: /);
+      expect(thrownBy(accepting(open, '2025-12-31T23:59:59.999Z'))).to.deep.equal({
+        code: 'POLL_NOT_OPEN',
+        message: 'poll p1 accepts ballots from 2026-01-01T00:00:00.000Z to 2026-12-31T00:00:00.000Z, ' +
+          'not at 2025-12-31T23:59:59.999Z',
+      });
+      expect(thrownBy(accepting(open, '2026-12-31T00:00:00.001Z'))).to.include({ code: 'POLL_NOT_OPEN' });
     });
 
     for (const status of PollStatuses.filter((s) => s !== 'open')) {
       it(`when the poll is ${status}, then it is refused as POLL_NOT_OPEN even inside the window`, () => {
-        expect(accepting(inStatus(status), '2026-06-01T00:00:00.000Z')).to.throw(
-          `POLL_NOT_OPEN: poll p1 is ${status}`,
+        expect(thrownBy(accepting(inStatus(status), '2026-06-01T00:00:00.000Z'))).to.deep.equal(
+          { code: 'POLL_NOT_OPEN', message: `poll p1 is ${status}` },
         );
       });
     }

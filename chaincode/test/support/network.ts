@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
+import { type ResultOf, type TransactionName, parseResult } from '@poll-ledger/protocol';
 import { ClientIdentity } from 'fabric-shim';
 import sinon from 'sinon';
 import type { PollContext } from '../../src/contract/context';
 import { PollContract } from '../../src/contract/poll-contract';
-import type { HistoryEntry } from '../../src/contract/world-state';
-import type { PollPage } from '../../src/contract/poll-store';
-import type { Ballot, BallotReceipt } from '../../src/domain/ballot';
-import type { Poll } from '../../src/domain/poll';
-import type { LiveResultsPage, Results } from '../../src/domain/results';
-import type { TallyProgress } from '../../src/domain/tally';
+import { canonicalJson } from '../../src/domain/canonical';
 import { FakeLedger, type TxRecord } from './fake-ledger';
 
 export interface Identity {
@@ -32,26 +28,22 @@ const identities = {
 /** Callers of every kind: each MSP with each role, one without a role, and an MSP the chaincode does not know. */
 export const Ids: { readonly [K in keyof typeof identities]: Identity } = identities;
 
-/** What each transaction answers, as JSON. */
-export interface Replies {
-  CreatePoll: Poll;
-  UpdatePoll: Poll;
-  OpenPoll: Poll;
-  ClosePoll: Poll;
-  CancelPoll: Poll;
-  CastBallot: BallotReceipt;
-  TallyPoll: TallyProgress;
-  GetPoll: Poll;
-  ListPolls: PollPage;
-  GetBallot: Ballot;
-  GetBallotHistory: HistoryEntry[];
-  GetPollHistory: HistoryEntry[];
-  GetResults: Results;
-  GetLiveResultsPage: LiveResultsPage;
-}
-export type TxName = keyof Replies;
+export type TxName = TransactionName;
 type Transaction<A extends string[]> = (ctx: PollContext, ...args: A) => Promise<string>;
+/** Also a compile-time check: every protocol transaction is a method of the contract. */
 type ArgsOf<K extends TxName> = PollContract[K] extends Transaction<infer A> ? A : never;
+
+/**
+ * Checks one answer of the chaincode: it must be canonical JSON that `Transactions[name].result` of the protocol
+ * accepts (`parseResult`, as the gateway reads it). Anything else throws, failing the test that caused it.
+ */
+export function checkResult<K extends TxName>(name: K, text: string): ResultOf<K> {
+  const result = parseResult(name, text);
+  if (canonicalJson(JSON.parse(text)) !== text) {
+    throw new Error(`${name} answered text that is not canonical JSON: ${text.slice(0, 200)}`);
+  }
+  return result;
+}
 
 /**
  * A one-peer channel in memory: each call is one transaction with its own id and timestamp, run against the real
@@ -66,6 +58,8 @@ export class TestNetwork {
   lastTx: TxRecord | undefined;
   /** The last answer, as the exact text the chaincode returned. */
   lastReply = '';
+  /** The transactions whose answers were checked against their protocol schemas. */
+  readonly checkedResults = new Set<TxName>();
   #sequence = 0;
 
   constructor(options: { totalQueryLimit?: number } = {}) {
@@ -73,12 +67,12 @@ export class TestNetwork {
   }
 
   /** Submits a transaction: its writes are committed when it succeeds. */
-  submit<K extends TxName>(who: Identity, name: K, ...args: ArgsOf<K>): Promise<Replies[K]> {
+  submit<K extends TxName>(who: Identity, name: K, ...args: ArgsOf<K>): Promise<ResultOf<K>> {
     return this.#run(who, name, args, true);
   }
 
   /** Evaluates a query: it must write nothing and set no event. */
-  async evaluate<K extends TxName>(who: Identity, name: K, ...args: ArgsOf<K>): Promise<Replies[K]> {
+  async evaluate<K extends TxName>(who: Identity, name: K, ...args: ArgsOf<K>): Promise<ResultOf<K>> {
     const reply = await this.#run(who, name, args, false);
     if (this.lastTx?.writes.length !== 0 || this.lastTx.event !== undefined) {
       throw new Error(`query ${name} wrote to the ledger`);
@@ -86,7 +80,7 @@ export class TestNetwork {
     return reply;
   }
 
-  async #run<K extends TxName>(who: Identity, name: K, args: readonly string[], commit: boolean): Promise<Replies[K]> {
+  async #run<K extends TxName>(who: Identity, name: K, args: readonly string[], commit: boolean): Promise<ResultOf<K>> {
     this.#sequence += 1;
     const txId = createHash('sha256').update(`tx-${this.#sequence}`).digest('hex');
     const { stub, record } = this.ledger.begin(txId, this.now);
@@ -102,7 +96,9 @@ export class TestNetwork {
       this.ledger.commit(record);
     }
     this.lastReply = text;
-    return JSON.parse(text) as Replies[K];
+    const result = checkResult(name, text);
+    this.checkedResults.add(name);
+    return result;
   }
 }
 

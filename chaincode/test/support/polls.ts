@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Poll } from '../../src/domain/poll';
+import type { Poll } from '@poll-ledger/protocol';
 import { Ids, type TestNetwork } from './network';
 
 /** A poll definition as the gateway sends it: q1 picks one colour, q2 picks one or two ports. */
