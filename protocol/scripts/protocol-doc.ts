@@ -66,8 +66,8 @@ their own and check themselves against the vectors; a verifier in another langua
 ## Organisations and roles
 ${table(['who', 'MSP ID(s)'], [
     ['city (its ballot-relay is the only caster)', code(P.Orgs.city)],
-    ['departments', P.Orgs.departments.map(code).join(', ')],
     ['observers', P.Orgs.observers.map(code).join(', ')],
+    ['departments (their poll-admins manage their own polls)', 'any other member of the channel (joining needs an observer admin, see [governance](governance.md))'],
   ])}
 
 Client roles travel in the certificate attribute ${code(P.ROLE_ATTRIBUTE)}: ${P.ROLES.map(code).join(', ')}.

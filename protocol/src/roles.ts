@@ -4,11 +4,21 @@ import { z } from 'zod';
 export const Orgs = {
   /** City IT: its poll-admins manage every poll; its ballot-relay is the only identity that casts ballots. */
   city: 'CityMSP',
-  /** City departments: their poll-admins create polls and manage the polls they own. */
-  departments: ['DeptMSP'],
   /** Civic observers: they endorse and audit; they may read everything and change nothing. */
   observers: ['ObserverMSP'],
-} as const satisfies { city: string; departments: readonly string[]; observers: readonly string[] };
+} as const satisfies { city: string; observers: readonly string[] };
+
+/**
+ * `department`: any other member of the channel; its poll-admins create polls and manage the polls they own. A new
+ * department needs no chaincode change, because joining the channel already needs an observer admin's signature
+ * (docs/governance.md). A new observer does: it must be listed above, or it would count as a department.
+ */
+export type OrgKind = 'city' | 'department' | 'observer';
+
+export function orgKindOf(mspId: string): OrgKind {
+  if (mspId === Orgs.city) return 'city';
+  return (Orgs.observers as readonly string[]).includes(mspId) ? 'observer' : 'department';
+}
 
 /** The certificate attribute (issued by each org's Fabric CA with `:ecert`) that carries the caller's role. */
 export const ROLE_ATTRIBUTE = 'role';

@@ -1,4 +1,4 @@
-import { type Poll, Orgs, Roles } from '@poll-ledger/protocol';
+import { type OrgKind, type Poll, Roles, orgKindOf } from '@poll-ledger/protocol';
 import { ForbiddenError } from './errors';
 
 /**
@@ -14,15 +14,15 @@ export interface Caller {
 
 const describe = (caller: Caller): string => `${caller.role ?? '(no role)'} of ${caller.mspId}`;
 
-const isPollAdminOf = (caller: Caller, mspIds: readonly string[]): boolean =>
-  caller.role === Roles.pollAdmin && mspIds.includes(caller.mspId);
+const isPollAdminOf = (caller: Caller, kinds: readonly OrgKind[]): boolean =>
+  caller.role === Roles.pollAdmin && kinds.includes(orgKindOf(caller.mspId));
 
 /**
  * CreatePoll, and the first check of every other poll change: a poll-admin of the city or of a department.
  * A new poll belongs to its creator's MSP.
  */
 export function assertPollAdmin(caller: Caller): void {
-  if (!isPollAdminOf(caller, [Orgs.city, ...Orgs.departments])) {
+  if (!isPollAdminOf(caller, ['city', 'department'])) {
     throw new ForbiddenError(`${describe(caller)} may not create polls`);
   }
 }
@@ -33,7 +33,7 @@ export function assertPollAdmin(caller: Caller): void {
  */
 export function assertMayManagePoll(caller: Caller, poll: Pick<Poll, 'id' | 'ownerMsp'>): void {
   const mayManage =
-    isPollAdminOf(caller, [Orgs.city]) || (isPollAdminOf(caller, Orgs.departments) && poll.ownerMsp === caller.mspId);
+    isPollAdminOf(caller, ['city']) || (isPollAdminOf(caller, ['department']) && poll.ownerMsp === caller.mspId);
   if (!mayManage) {
     throw new ForbiddenError(`${describe(caller)} may not change poll ${poll.id}, owned by ${poll.ownerMsp}`);
   }
@@ -41,7 +41,7 @@ export function assertMayManagePoll(caller: Caller, poll: Pick<Poll, 'id' | 'own
 
 /** CastBallot: only the city's ballot-relay, the identity the gateway casts with on citizens' behalf. */
 export function assertMayCastBallot(caller: Caller): void {
-  if (!(caller.role === Roles.ballotRelay && caller.mspId === Orgs.city)) {
+  if (!(caller.role === Roles.ballotRelay && orgKindOf(caller.mspId) === 'city')) {
     throw new ForbiddenError(`${describe(caller)} may not cast ballots`);
   }
 }

@@ -20,12 +20,13 @@ const casting = (who: Identity) => () => {
 
 describe('access', () => {
   describe('assertPollAdmin', () => {
-    for (const who of [Ids.cityAdmin, Ids.deptAdmin]) {
+    // StrangerMSP stands for a department that joined later: any member but the city and the observers is one.
+    for (const who of [Ids.cityAdmin, Ids.deptAdmin, Ids.strangerAdmin]) {
       it(`when the caller is ${label(who)}, then it may create polls`, () => {
         expect(creating(who)).not.to.throw();
       });
     }
-    const refused = [Ids.observerAdmin, Ids.strangerAdmin, Ids.cityRelay, Ids.deptRelay, Ids.cityAuditor];
+    const refused = [Ids.observerAdmin, Ids.cityRelay, Ids.deptRelay, Ids.cityAuditor];
     for (const who of [...refused, Ids.cityNoRole]) {
       it(`when the caller is ${label(who)}, then it is FORBIDDEN`, () => {
         const message = `${who.role ?? '(no role)'} of ${who.mspId} may not create polls`;
@@ -47,9 +48,11 @@ describe('access', () => {
       );
     });
 
-    it('when a poll-admin of an unlisted MSP owns a poll, then it still may not change it', () => {
-      const strangers = { id: 's1', ownerMsp: 'StrangerMSP' };
-      expect(thrownBy(managing(Ids.strangerAdmin, strangers))).to.include({ code: 'FORBIDDEN' });
+    it('when a department that joined later owns a poll, then its poll-admin may change it, and no other department poll', () => {
+      const theirs = { id: 's1', ownerMsp: 'StrangerMSP' };
+      expect(managing(Ids.strangerAdmin, theirs)).not.to.throw();
+      expect(thrownBy(managing(Ids.strangerAdmin, deptPoll))).to.include({ code: 'FORBIDDEN' });
+      expect(thrownBy(managing(Ids.deptAdmin, theirs))).to.include({ code: 'FORBIDDEN' });
     });
 
     for (const who of [Ids.observerAdmin, Ids.cityRelay, Ids.deptRelay, Ids.cityAuditor, Ids.cityNoRole]) {
