@@ -22,7 +22,9 @@ CHANNEL_NAME=polls
 CC_NAME=${POLL_LEDGER_CC_NAME:-polls}
 CC_PORT_SLOT=${POLL_LEDGER_CC_PORT_SLOT:-9}
 # No ballot without the observer plus the city or a department.
-CC_ENDORSEMENT_POLICY="AND('ObserverMSP.peer',OR('CityMSP.peer','DeptMSP.peer'))"
+# deployCC makes a new definition (new sequence, approved by every org, the observer included) when
+# this policy or the code changes. POLL_LEDGER_CC_ENDORSEMENT_POLICY overrides it for one run.
+CC_ENDORSEMENT_POLICY=${POLL_LEDGER_CC_ENDORSEMENT_POLICY:-"AND('ObserverMSP.peer',OR('CityMSP.peer','DeptMSP.peer'))"}
 # Approving or changing a chaincode definition needs the observer too (configtx.yaml).
 
 # Orderer batching: ~100 tx or 500 ms, whichever comes first.
@@ -33,7 +35,9 @@ CC_ENDORSEMENT_POLICY="AND('ObserverMSP.peer',OR('CityMSP.peer','DeptMSP.peer'))
 # (in full mode) one orderer. Ports are base+offset:
 #   CA 4, peer 1, peer chaincode 2, orderer 0, orderer admin 3,
 #   chaincode server 9, CA operations 5, peer operations 6, orderer operations 7.
-ORGS=(city dept observer)
+# FOUNDING_ORGS are in the genesis block (configtx.yaml.tmpl); ORGS adds the ones that joined later.
+FOUNDING_ORGS=(city dept observer)
+ORGS=("${FOUNDING_ORGS[@]}")
 declare -A ORG_MSP=([city]=CityMSP [dept]=DeptMSP [observer]=ObserverMSP)
 declare -A ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050)
 
@@ -42,6 +46,35 @@ declare -A ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050)
 # protocol/src/roles.ts); they are repeated here so that `down` and `status` need no
 # build. `network.sh up` refuses to start when the two lists differ.
 CLIENT_ROLES=(poll-admin ballot-relay auditor)
+
+# Governance (docs/governance.md). The city administration (City IT and its departments) must never be
+# able to change the rules alone, and neither must the observers. Every rule of the channel (its
+# configuration, org membership, capabilities, each org's MSP and policies) changes only with a
+# signature that satisfies GOVERNANCE_ADMINS: it is the Admins policy of /Channel, /Channel/Application
+# and /Channel/Orderer (configtx.yaml), and every org's group points its mod_policy at its section's
+# Admins (the scripts patch the genesis block, and addOrg each new org). Chaincode definitions need
+# LifecycleEndorsement (configtx.yaml), which needs the observer too.
+GOVERNANCE_ADMINS="AND('ObserverMSP.admin', OR('CityMSP.admin', 'DeptMSP.admin'))"
+# The observers' MSPs (space-separated in POLL_LEDGER_OBSERVER_MSPS): `network.sh config check` fails
+# when the other orgs together, or these alone, could change any element of the channel config.
+read -r -a OBSERVER_MSPS <<<"${POLL_LEDGER_OBSERVER_MSPS:-ObserverMSP}"
+
+# Organizations that may join the running channel later, with `network.sh addOrg <key>`:
+# key → "MSP-ID base-port" (ports as above, base+slot+offset). A joining org runs its own CA, peer and
+# chaincode server; it is an application org only (no orderer), and it is in no policy until an
+# observer-approved change puts it there (docs/governance.md).
+declare -A EXTRA_ORGS=([dept2]="Dept2MSP 10050")
+# The orgs that have joined this run directory's channel (addOrg records them) are organizations of the
+# network from then on: up, status, down, deployCC and network.json include them.
+if [ -f "$POLL_LEDGER_RUN_DIR/joined-orgs" ]; then
+  while read -r _org _msp _base; do
+    [ -n "${_org:-}" ] || continue
+    ORGS+=("$_org")
+    ORG_MSP[$_org]=$_msp
+    ORG_BASE[$_org]=$_base
+  done <"$POLL_LEDGER_RUN_DIR/joined-orgs"
+  unset _org _msp _base
+fi
 
 org_port() { # org, slot → port
   echo $((ORG_BASE[$1] + $2 + POLL_LEDGER_PORT_OFFSET))

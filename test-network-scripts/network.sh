@@ -5,11 +5,18 @@
 #   network.sh createChannel   channel 'polls' via channel participation
 #   network.sh deployCC        this repo's chaincode as a service, approved by all orgs
 #   network.sh all [--full]    up + createChannel + deployCC
+#   network.sh addOrg <key> [<MSP-ID> <base-port>]
+#                              a new org joins the channel: CA, identities, config update signed by
+#                              the observer and the city, peer, chaincode (EXTRA_ORGS in network.config.sh)
+#   network.sh config fetch|update|sign|submit|check ...
+#                              channel config changes with Fabric's tools (docs/governance.md)
 #   network.sh status          what runs, on which port, and the channel height
 #   network.sh down            stop what these scripts started (by pid) and delete state
 #
-# Defaults live in network/network.config.sh; see docs/network.md.
+# Defaults live in network/network.config.sh; see docs/network.md and docs/governance.md.
 set -uo pipefail
+# Keys, enrollment secrets and the CAs' configs are in the run directory: only its owner may read it.
+umask 077
 
 POLL_LEDGER_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPTS_DIR="$POLL_LEDGER_ROOT/test-network-scripts"
@@ -23,8 +30,8 @@ HOST=$POLL_LEDGER_HOST
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 CONFIG_DIR="$RUN_DIR/config"
-export RUN_DIR HOST ORDERER_BATCH_TIMEOUT ORDERER_BATCH_MAX_MESSAGES
-for lib in utils fabric-bin ca nodes channel chaincode; do
+export RUN_DIR HOST ORDERER_BATCH_TIMEOUT ORDERER_BATCH_MAX_MESSAGES GOVERNANCE_ADMINS
+for lib in utils fabric-bin ca nodes channel chaincode governance; do
   # shellcheck source=/dev/null
   . "$SCRIPTS_DIR/lib/$lib.sh"
 done
@@ -66,11 +73,14 @@ network_up() {
   for org in "${ORGS[@]}"; do start_ca "$org"; done
   for org in "${ORGS[@]}"; do wait_ca "$org" || fatalln "the $org CA did not start, see $LOG_DIR/ca.$org.log"; done
 
-  if [ ! -f "$RUN_DIR/orgs/.issued" ]; then
-    infoln "Issuing identities (nodes, admins, and clients with role attributes)"
-    for org in "${ORGS[@]}"; do enroll_org "$org" || fatalln "issuing identities of $org failed"; done
-    touch "$RUN_DIR/orgs/.issued"
-  fi
+  for org in "${ORGS[@]}"; do
+    # (orgs/.issued: a run directory from before per-org markers, whose founders are issued.)
+    if [ ! -f "$(org_dir "$org")/.issued" ] && ! { [ -f "$RUN_DIR/orgs/.issued" ] && [[ " ${FOUNDING_ORGS[*]} " == *" $org "* ]]; }; then
+      infoln "Issuing identities of $org (nodes, admin, clients with role attributes; one enrollment each)"
+      enroll_org "$org" || fatalln "issuing identities of $org failed"
+    fi
+    issue_admin_tls "$org" || fatalln "issuing the osnadmin client certificate of $org failed"
+  done
 
   infoln "Starting orderer(s): $(orderer_orgs)"
   for org in $(orderer_orgs); do start_orderer "$org"; done
@@ -183,7 +193,9 @@ case $verb in
   createChannel) parse_mode; ensure_fabric_bins; create_channel ;;
   deployCC) parse_mode; ensure_fabric_bins; deploy_chaincode ;;
   all) parse_mode "$@"; network_up && create_channel && deploy_chaincode ;;
+  addOrg) parse_mode; ensure_fabric_bins; add_org "$@" ;;
+  config) parse_mode; ensure_fabric_bins >/dev/null; config_verb "$@" ;;
   status) ensure_fabric_bins >/dev/null; network_status ;;
   down) network_down ;;
-  *) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
+  *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
 esac

@@ -3,7 +3,8 @@
 # (install, approve by every org, commit). The label carries a hash of the code the
 # chaincode server runs (its built code, and that of the workspace packages it loads,
 # such as @poll-ledger/protocol), so new code means a new chaincode definition that the
-# observer must approve.
+# observer must approve. So does a new endorsement policy (CC_ENDORSEMENT_POLICY): a definition
+# is re-used only when both its version (the label) and its policy are the wanted ones.
 # shellcheck shell=bash
 
 CC_DIR="${POLL_LEDGER_CC_DIR:-$POLL_LEDGER_ROOT/chaincode}"
@@ -120,37 +121,70 @@ _orderer_flags() {
   ORDERER_FLAGS=(-o "$HOST:$(orderer_port "$org")" --tls --cafile "$RUN_DIR/orgs/$org/orderers/orderer0/tls/ca.crt")
 }
 
+# A definition is this package's label (version) plus the endorsement policy: either one changing
+# means a new definition. Policies are compared in a canonical form of Fabric's policy language
+# (lib/config-tool.js), read back from the validation parameter the peer reports.
+_policy_canonical() { node "$SCRIPTS_DIR/lib/config-tool.js" policy "$1"; }
+_definition_policy() { node "$SCRIPTS_DIR/lib/config-tool.js" policy-of -; } # definition JSON on stdin
+
+# True when DEFINITION (querycommitted/queryapproved -O json) is version CC_LABEL with policy CC_ENDORSEMENT_POLICY.
+_is_wanted_definition() { # definition json
+  [ "$(echo "$1" | _json_field 'j.version')" = "$CC_LABEL" ] \
+    && [ "$(echo "$1" | _definition_policy)" = "$(_policy_canonical "$CC_ENDORSEMENT_POLICY")" ]
+}
+
 # True when ORG has already approved this exact definition, e.g. before a failed commit.
 _approved_by() { # org seq
   local approved
   approved=$(peer_cli_env "$1"; "$FABRIC_BIN/peer" lifecycle chaincode queryapproved -C "$CHANNEL_NAME" -n "$CC_NAME" --sequence "$2" -O json 2>/dev/null || true)
-  [ "$(echo "$approved" | _json_field 'j.version')" = "$CC_LABEL" ]
+  _is_wanted_definition "$approved"
+}
+
+_query_committed() {
+  (peer_cli_env city; "$FABRIC_BIN/peer" lifecycle chaincode querycommitted -C "$CHANNEL_NAME" -n "$CC_NAME" -O json 2>/dev/null || true)
+}
+
+_approve_for() { # org seq
+  local org=$1 seq=$2
+  _orderer_flags
+  (peer_cli_env "$org"
+   "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg -C "$CHANNEL_NAME" -n "$CC_NAME" -v "$CC_LABEL" --sequence "$seq" \
+     --signature-policy "$CC_ENDORSEMENT_POLICY" --package-id "$CC_PACKAGE_ID" "${ORDERER_FLAGS[@]}" \
+     >>"$LOG_DIR/peer-cli.log" 2>&1)
+}
+
+_install_on() { # org
+  local org=$1
+  (
+    peer_cli_env "$org"
+    if "$FABRIC_BIN/peer" lifecycle chaincode queryinstalled -O json 2>/dev/null | grep -q "\"$CC_PACKAGE_ID\""; then
+      infoln "  already installed on peer0.$org"
+    else
+      infoln "  installing on peer0.$org"
+      "$FABRIC_BIN/peer" lifecycle chaincode install "$CC_PACKAGE" >>"$LOG_DIR/peer-cli.log" 2>&1 \
+        || fatalln "install on peer0.$org failed, see $LOG_DIR/peer-cli.log"
+    fi
+  )
 }
 
 deploy_chaincode() {
   package_chaincode
   local org committed_seq committed_ver seq
   for org in "${ORGS[@]}"; do
-    (
-      peer_cli_env "$org"
-      if "$FABRIC_BIN/peer" lifecycle chaincode queryinstalled -O json 2>/dev/null | grep -q "\"$CC_PACKAGE_ID\""; then
-        infoln "  already installed on peer0.$org"
-      else
-        infoln "  installing on peer0.$org"
-        "$FABRIC_BIN/peer" lifecycle chaincode install "$CC_PACKAGE" >>"$LOG_DIR/peer-cli.log" 2>&1 \
-          || fatalln "install on peer0.$org failed, see $LOG_DIR/peer-cli.log"
-      fi
-    ) || exit 1
+    _install_on "$org" || exit 1
     start_cc_server "$org"
   done
 
-  committed=$(peer_cli_env city; "$FABRIC_BIN/peer" lifecycle chaincode querycommitted -C "$CHANNEL_NAME" -n "$CC_NAME" -O json 2>/dev/null || true)
+  committed=$(_query_committed)
   committed_seq=$(echo "$committed" | _json_field 'j.sequence')
   committed_ver=$(echo "$committed" | _json_field 'j.version')
-  if [ "$committed_ver" = "$CC_LABEL" ]; then
-    successln "Chaincode '$CC_NAME' $CC_LABEL is already committed (sequence $committed_seq)"
+  if _is_wanted_definition "$committed"; then
+    successln "Chaincode '$CC_NAME' $CC_LABEL is already committed (sequence $committed_seq, policy $CC_ENDORSEMENT_POLICY)"
     wait_endorsers
     return
+  fi
+  if [ "$committed_ver" = "$CC_LABEL" ]; then
+    infoln "  the committed definition (sequence $committed_seq) has policy $(echo "$committed" | _definition_policy); a new one gets $CC_ENDORSEMENT_POLICY"
   fi
   seq=$(( ${committed_seq:-0} + 1 ))
   local common=(-C "$CHANNEL_NAME" -n "$CC_NAME" -v "$CC_LABEL" --sequence "$seq" --signature-policy "$CC_ENDORSEMENT_POLICY")
@@ -161,9 +195,7 @@ deploy_chaincode() {
       continue
     fi
     infoln "  approving definition (sequence $seq) for ${ORG_MSP[$org]}"
-    (peer_cli_env "$org"
-     "$FABRIC_BIN/peer" lifecycle chaincode approveformyorg "${common[@]}" --package-id "$CC_PACKAGE_ID" "${ORDERER_FLAGS[@]}" \
-       >>"$LOG_DIR/peer-cli.log" 2>&1) || fatalln "approveformyorg failed for $org, see $LOG_DIR/peer-cli.log"
+    _approve_for "$org" "$seq" || fatalln "approveformyorg failed for $org, see $LOG_DIR/peer-cli.log"
   done
   infoln "  committing definition (sequence $seq)"
   local peers=()
@@ -177,13 +209,40 @@ deploy_chaincode() {
   wait_endorsers
 }
 
+# A joining org (addOrg): install the package of the committed definition, start the org's chaincode
+# server, and approve that definition (same sequence) for the org, so its peer can endorse and its
+# clients can use the chaincode. The package is the one deployCC made, whatever the code on disk is now.
+join_chaincode() { # org
+  local org=$1 committed seq
+  CC_PACKAGE_ID=$(cat "$CC_WORK/package-id" 2>/dev/null) || CC_PACKAGE_ID=
+  if [ -z "$CC_PACKAGE_ID" ]; then
+    infoln "  chaincode '$CC_NAME' is not deployed yet; 'network.sh deployCC' installs it on ${ORG_MSP[$org]} too"
+    return 0
+  fi
+  CC_LABEL=$(cat "$CC_WORK/label") CC_DIR=$(cat "$CC_WORK/dir") CC_PORT_SLOT=$(cat "$CC_WORK/port-slot")
+  CC_PACKAGE="$CC_WORK/$CC_LABEL.tar.gz"
+  committed=$(_query_committed)
+  seq=$(echo "$committed" | _json_field 'j.sequence')
+  [ -n "$seq" ] || fatalln "chaincode '$CC_NAME' has no committed definition: run 'network.sh deployCC' first"
+  _is_wanted_definition "$committed" \
+    || fatalln "the committed definition of '$CC_NAME' (version $(echo "$committed" | _json_field 'j.version'), policy $(echo "$committed" | _definition_policy)) is not package $CC_LABEL with policy $CC_ENDORSEMENT_POLICY: run 'network.sh deployCC' first"
+  _install_on "$org" || exit 1
+  start_cc_server "$org"
+  if _approved_by "$org" "$seq"; then
+    infoln "  ${ORG_MSP[$org]} has already approved sequence $seq"
+  else
+    infoln "  approving the committed definition (sequence $seq) for ${ORG_MSP[$org]}"
+    _approve_for "$org" "$seq" || fatalln "approveformyorg failed for $org, see $LOG_DIR/peer-cli.log"
+  fi
+}
+
 # Gossip needs a few seconds to spread peer membership and installed chaincodes
 # across orgs; until then the Gateway cannot plan an endorsement by the observer.
-wait_endorsers() {
+wait_endorsers() { # [org whose peer's Gateway is asked; default city]
   [ "$CC_NAME" = polls ] || return 0
   require_built protocol fabric-client
   infoln "  waiting until the peers' Gateway can find endorsers in every org (gossip discovery)"
-  node "$SCRIPTS_DIR/lib/wait-endorsers.js" "$RUN_DIR/network.json" city 90 \
+  node "$SCRIPTS_DIR/lib/wait-endorsers.js" "$RUN_DIR/network.json" "${1:-city}" 90 \
     || fatalln "the Gateway cannot find endorsers for '$CC_NAME'; see $LOG_DIR/peer0.*.log"
   successln "Chaincode '$CC_NAME' is ready for transactions"
 }

@@ -60,6 +60,7 @@ start_peer() { # org
     start_bg "peer0.$org" "$FABRIC_BIN/peer" node start
 }
 
+# The admin endpoint (osnadmin) accepts only client certificates of the org's admin-TLS CA (ca.sh).
 start_orderer() { # org
   local org=$1 dir data
   dir="$RUN_DIR/orgs/$org/orderers/orderer0"
@@ -89,7 +90,7 @@ start_orderer() { # org
   ORDERER_ADMIN_TLS_CERTIFICATE="$dir/tls/server.crt" \
   ORDERER_ADMIN_TLS_ROOTCAS="[$dir/tls/ca.crt]" \
   ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
-  ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$dir/tls/ca.crt]" \
+  ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(admin_tls_ca "$org")]" \
   ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(org_port "$org" 7)" \
   ORDERER_METRICS_PROVIDER=prometheus \
     start_bg "orderer0.$org" "$FABRIC_BIN/orderer"
