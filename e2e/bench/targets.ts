@@ -8,7 +8,7 @@ import type { SignerKind } from '@poll-ledger/fabric-client';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chaincodeErrorCode, connectAs, type Connection, openColourPoll, statusName } from '../test/support/fabric';
-import { answersFor } from '../test/support/polls';
+import { answersFor, castBallotArgs } from '../test/support/polls';
 import { apiKeys, call, gatewayUrl } from '../test/support/rest';
 import type { Kind } from './config';
 import type { Operation, Outcome } from './load';
@@ -95,7 +95,7 @@ export async function directTarget(signer: SignerKind): Promise<Target> {
     operation: (tag) => (i) => {
       // A voter token and an Idempotency-Key hash, as the gateway would make them.
       const token = sha256hex(`${tag}\u0000${String(i)}`);
-      return submit(relay.contract, 'CastBallot', [pollId, token, JSON.stringify(answersFor(i)), sha256hex(randomUUID())]);
+      return submit(relay.contract, 'CastBallot', castBallotArgs(pollId, token, answersFor(i), sha256hex(randomUUID())));
     },
     hiddenMvcc: () => Promise.resolve(0),
     close: () => { relay.close(); },

@@ -15,7 +15,7 @@ import {
   submit,
   tallyAll,
 } from './support/fabric';
-import { answersFor, colourPoll, expectedCounts, uniquePollId, voterToken } from './support/polls';
+import { answersFor, castBallotArgs, colourPoll, expectedCounts, uniquePollId, voterToken } from './support/polls';
 
 /** submitAsync + getStatus: the validation code it committed with, or the chaincode's refusal code. */
 async function submitStatus(conn: Connection, name: string, args: string[]): Promise<{ code: number | undefined; error?: string }> {
@@ -49,7 +49,7 @@ describe('chaincode: polls and ballots on the real network', function () {
     const voters = Array.from({ length: 1000 }, (_, i) => i);
     const started = Date.now();
     const outcomes = await runPool(50, voters.map((i) => () =>
-      submitStatus(relay, 'CastBallot', [pollId, voterToken(pollId, `citizen-${i.toString()}`), JSON.stringify(answersFor(i)), ''])));
+      submitStatus(relay, 'CastBallot', castBallotArgs(pollId, voterToken(pollId, `citizen-${i.toString()}`), answersFor(i)))));
     const seconds = (Date.now() - started) / 1000;
     console.log(`      CastBallot: 1000 ballots, 50 in flight, ${seconds.toFixed(1)} s, ${(1000 / seconds).toFixed(1)} tx/s`);
 
@@ -60,7 +60,7 @@ describe('chaincode: polls and ballots on the real network', function () {
 
     // A ballot after close is refused.
     await submit(admin, 'ClosePoll', pollId);
-    const late = await submitStatus(relay, 'CastBallot', [pollId, voterToken(pollId, 'late-citizen'), JSON.stringify(answersFor(1)), '']);
+    const late = await submitStatus(relay, 'CastBallot', castBallotArgs(pollId, voterToken(pollId, 'late-citizen'), answersFor(1)));
     expect(late.error).to.equal('POLL_NOT_OPEN');
 
     const tallyStarted = Date.now();
@@ -77,7 +77,7 @@ describe('chaincode: polls and ballots on the real network', function () {
     const pollId = await openPoll({ revotePolicy: 'none' });
     const token = voterToken(pollId, 'eager-citizen');
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      submitStatus(relay, 'CastBallot', [pollId, token, JSON.stringify(answersFor(i)), ''])));
+      submitStatus(relay, 'CastBallot', castBallotArgs(pollId, token, answersFor(i)))));
 
     const valid = outcomes.filter((o) => o.code === StatusCode.VALID);
     expect(valid).to.have.length(1);
@@ -93,8 +93,8 @@ describe('chaincode: polls and ballots on the real network', function () {
   it('when a voter re-votes under last-counts, then only the latest ballot counts and the history keeps both', async function () {
     const pollId = await openPoll({ revotePolicy: 'last-counts' });
     const token = voterToken(pollId, 'changing-mind');
-    await submit(relay, 'CastBallot', pollId, token, JSON.stringify({ q1: ['red'], q2: [] }), '');
-    await submit(relay, 'CastBallot', pollId, token, JSON.stringify({ q1: ['blue'], q2: ['usb'] }), '');
+    await submit(relay, 'CastBallot', ...castBallotArgs(pollId, token, { q1: ['red'], q2: [] }));
+    await submit(relay, 'CastBallot', ...castBallotArgs(pollId, token, { q1: ['blue'], q2: ['usb'] }));
     const history = await evaluate(admin, 'GetBallotHistory', pollId, token);
     expect(history).to.have.length(2);
 
@@ -115,7 +115,7 @@ describe('chaincode: polls and ballots on the real network', function () {
       const pollId = await openPoll();
       const dept = connectAs('dept', 'poll-admin');
       try {
-        const outcome = await submitStatus(dept, 'CastBallot', [pollId, voterToken(pollId, 'x'), JSON.stringify(answersFor(0)), '']);
+        const outcome = await submitStatus(dept, 'CastBallot', castBallotArgs(pollId, voterToken(pollId, 'x'), answersFor(0)));
         expect(outcome.error).to.equal('FORBIDDEN');
       } finally {
         dept.close();

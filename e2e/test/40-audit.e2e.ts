@@ -15,7 +15,7 @@ import { type Answers, ballotKey } from '@poll-ledger/protocol';
 import { runAudit as audit } from './support/audit';
 import { chaincodeErrorCode, connectAs, type Connection, decodeResult, openColourPoll, runPool, submit, tallyAll } from './support/fabric';
 import { repoRoot } from './support/network';
-import { answersFor, type Receipt, voterToken } from './support/polls';
+import { answersFor, castBallotArgs, type Receipt, voterToken } from './support/polls';
 
 interface CastOutcome { code?: number; error?: string; receipt?: Receipt }
 interface PollReport { pollId: string; verdict: string; ballots: { counted: number; writes: number; replaced: number }; checks: { field: string; verdict: string }[] }
@@ -49,7 +49,7 @@ describe('audit: poll-ledger-audit against the real network', function () {
   async function cast(pollId: string, citizen: string, answers: Answers, options: { endorsingOrganizations?: string[] } = {}): Promise<CastOutcome> {
     try {
       const tx = await relay.contract.submitAsync('CastBallot', {
-        arguments: [pollId, voterToken(pollId, citizen), JSON.stringify(answers), ''],
+        arguments: castBallotArgs(pollId, voterToken(pollId, citizen), answers),
         ...options,
       });
       const status = await tx.getStatus();

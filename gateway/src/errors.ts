@@ -16,6 +16,7 @@ const CHAINCODE_STATUS = {
   ALREADY_VOTED: 409,
   INVALID_STATE: 409,
   ALREADY_EXISTS: 409,
+  SUPERSEDED: 409,
 } as const satisfies Record<ChaincodeCode, number>;
 
 export const ERROR_STATUS = {

@@ -17,6 +17,7 @@ describe('errors (the HTTP catalogue)', () => {
       ALREADY_VOTED: 409,
       INVALID_STATE: 409,
       ALREADY_EXISTS: 409,
+      SUPERSEDED: 409,
     };
     expect(Object.fromEntries(ErrorCodes.map((code) => [code, ERROR_STATUS[code]]))).to.deep.equal(expected);
   });

@@ -114,12 +114,17 @@ const files = {
     const second = cast('p1', 'alice', { q1: ['blue'] }, 2);
     const earlier = { requestId: request('r1'), txId: first.txId, ballotHash: ballotHash(first) };
     const stored = ballot(second, { requestId: request('r2'), earlierRequests: [earlier] });
+    const timed = ballot(second, {
+      requestId: request('r2'), requestedAt: at(2, 5), earlierRequests: [{ ...earlier, requestedAt: at(0, 900) }],
+    });
     const receipt = (c: Content, hash: string) => ({ pollId: c.pollId, ballotId: c.ballotId, ballotHash: hash, txId: c.txId });
     return [
       { name: "the stored version's receipt", ballot: stored, receipt: receipt(second, stored.ballotHash), matches: 'current' },
       { name: 'a replaced version, remembered in earlierRequests', ballot: stored, receipt: receipt(first, earlier.ballotHash), matches: 'earlier' },
       { name: 'a forged hash', ballot: stored, receipt: receipt(second, ballotHash(first)), matches: 'none' },
       { name: 'another voter', ballot: stored, receipt: { ...receipt(second, stored.ballotHash), ballotId: voter('mallory') }, matches: 'none' },
+      { name: 'requestedAt is outside the hash, in the record and in earlierRequests', ballot: timed, receipt: receipt(second, timed.ballotHash), matches: 'current' },
+      { name: 'a replaced version with its requestedAt', ballot: timed, receipt: receipt(first, earlier.ballotHash), matches: 'earlier' },
     ];
   })(),
   'cast-results': [
@@ -134,11 +139,22 @@ const files = {
       { code: 'INVALID_ANSWER', message: 'the poll has no such question', details: { subcode: 'UNKNOWN_QUESTION', questionId: 'a question id: with spaces and "quotes"' } },
       { code: 'INVALID_ARGUMENT', message: 'pollId must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', details: { field: 'pollId' } },
       { code: 'FORBIDDEN', message: 'ballot-relay of DeptMSP may not cast ballots' },
+      { code: 'SUPERSEDED', message: 'a later ballot of this voter is already recorded' },
     ].map((payload) => ({ name: payload.code, message: jcs(payload), payload })),
     { name: 'the Node shim refuses a wrong argument count in its own words', message: 'Expected 4 parameters, but 3 have been supplied', payload: null },
     { name: 'an unknown code', message: jcs({ code: 'NOPE', message: 'x' }), payload: null },
     { name: 'the old text form is not a payload', message: 'POLL_NOT_OPEN: poll p1 is closed', payload: null },
   ],
+  'revote-order': [
+    ['no requestedAt on either side: the later castAt replaces', { castAt: at(1) }, { castAt: at(2) }, 'replace'],
+    ['a late retry of an older request (R1 after R2)', { castAt: at(2), requestedAt: at(2) }, { castAt: at(5), requestedAt: at(1) }, 'SUPERSEDED'],
+    ['a newer request replaces', { castAt: at(2), requestedAt: at(1) }, { castAt: at(3), requestedAt: at(2) }, 'replace'],
+    ['equal order times: the new ballot replaces', { castAt: at(2), requestedAt: at(1, 500) }, { castAt: at(3), requestedAt: at(1, 500) }, 'replace'],
+    ['one millisecond earlier is SUPERSEDED', { castAt: at(2), requestedAt: at(1, 1) }, { castAt: at(3), requestedAt: at(1, 0) }, 'SUPERSEDED'],
+    ["the stored ballot has no requestedAt: its castAt counts", { castAt: at(5) }, { castAt: at(6), requestedAt: at(4) }, 'SUPERSEDED'],
+    ["the new ballot has no requestedAt: its castAt counts", { castAt: at(5), requestedAt: at(4) }, { castAt: at(3) }, 'SUPERSEDED'],
+    ['a castAt that equals the stored requestedAt replaces', { castAt: at(5), requestedAt: at(4) }, { castAt: at(4) }, 'replace'],
+  ].map(([name, stored, incoming, outcome]) => ({ name, stored, incoming, outcome })),
 };
 
 function main(): number {

@@ -120,6 +120,15 @@ poll, or two options of a question, share an id; \`maxChoices\` exceeds the numb
 or text is blank after trimming; a date-time is not a real calendar date. A ballot's answers must name every question
 of its poll exactly once, each with distinct known options, between \`minChoices\` and \`maxChoices\` of them.
 
+**Re-vote order.** A ballot's order time is its \`requestedAt\`, else its \`castAt\`. Under \`last-counts\`, a new
+ballot whose order time is earlier than the stored ballot's is refused with \`SUPERSEDED\` and writes nothing; an
+equal or later one replaces it (\`protocol/vectors/revote-order.json\`). A retry of a remembered request (the stored
+ballot's \`requestId\`, or one in \`earlierRequests\`) is answered as a duplicate before this rule applies. A
+\`requestedAt\` after the transaction timestamp is \`INVALID_ARGUMENT\`; it is stored in \`toISOString()\` form.
+
+**Closing on time.** Before a poll's \`closesAt\`, only its managers may close it. From \`closesAt\` on (transaction
+timestamp ≥ \`closesAt\`), any identity of a channel member may, so closing on time does not depend on one organisation.
+
 ## Schemas (JSON Schema, generated)
 ${records.map(([title, schema]) => `### ${title}\n${jsonSchema(schema)}`).join('\n\n')}
 
@@ -136,6 +145,7 @@ const vectorText: Readonly<Record<P.VectorFile, string>> = {
   receipts: 'a stored ballot and receipts that match it (current, earlier version) or not',
   'cast-results': 'CastBallot results and their canonical text',
   'error-payloads': 'chaincode error messages and their decoded payload (null when not a protocol error)',
+  'revote-order': 'order times of a stored and a new ballot of one voter, and whether the new one replaces it or is SUPERSEDED',
 };
 
 if (require.main === module) {

@@ -16,6 +16,7 @@ export const ErrorCodes = [
   'ALREADY_VOTED',
   'INVALID_STATE',
   'ALREADY_EXISTS',
+  'SUPERSEDED',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 export const ErrorCodeSchema = z.enum(ErrorCodes);
@@ -30,6 +31,7 @@ export const ErrorMeanings: Readonly<Record<ErrorCode, string>> = {
   ALREADY_VOTED: 'a second ballot of one voter under revotePolicy none',
   INVALID_STATE: 'a status change the lifecycle does not allow, or results the poll does not show yet',
   ALREADY_EXISTS: 'creating a poll whose id exists',
+  SUPERSEDED: "a later ballot of this voter is already recorded: this ballot's requestedAt is earlier than the stored one's",
 };
 
 /** Why a ballot does not fit its poll. */
@@ -65,7 +67,7 @@ export const ErrorPayloadSchema = z.discriminatedUnion('code', [
   z.strictObject({ code: z.literal('INVALID_ANSWER'), message, details: AnswerProblemSchema }),
   z.strictObject({ code: z.literal('INVALID_ARGUMENT'), message, details: ArgumentProblemSchema.optional() }),
   z.strictObject({
-    code: z.enum(['FORBIDDEN', 'NOT_FOUND', 'POLL_NOT_OPEN', 'ALREADY_VOTED', 'INVALID_STATE', 'ALREADY_EXISTS']),
+    code: z.enum(['FORBIDDEN', 'NOT_FOUND', 'POLL_NOT_OPEN', 'ALREADY_VOTED', 'INVALID_STATE', 'ALREADY_EXISTS', 'SUPERSEDED']),
     message,
   }),
 ]);

@@ -6,7 +6,7 @@
  *   serialisation. Everything the chaincode writes, returns, emits or hashes is canonical JSON, so every endorser
  *   produces byte-identical write sets.
  * - `ballotHash = sha256hex(canonicalJson({ pollId, ballotId, answers, castAt, txId }))`: the ballot record without
- *   `ballotHash`, `requestId` and `earlierRequests`.
+ *   `ballotHash`, `requestId`, `requestedAt` and `earlierRequests`.
  * - Canonical answers: question ids sorted, and the option ids of each question sorted (code-unit order).
  * - The ballots root is the head of a hash chain over a poll's ballots in key order (ascending ballotId):
  *   `h0 = sha256hex("poll-ledger:ballots:" + pollId)`, `h_i = sha256hex(h_{i-1} + ballotHash_i)`, where `+`

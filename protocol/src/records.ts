@@ -143,17 +143,27 @@ export const AnswersSchema = z
   .meta({ description: 'question id → chosen option ids', example: { q1: ['red'], q2: ['usb', 'wifi'] } });
 export type Answers = z.output<typeof AnswersSchema>;
 
-/** What one request wrote: the receipt fields of the ballot version it cast. */
+/** When the request that cast a ballot version was first made (CastBallot's `requestedAt`), in stored form. */
+const requestedAt = StoredTimeSchema.optional().meta({
+  description: 'when the request was first made; with castAt as fallback, it orders the versions of a ballot',
+});
+
+/** What one request wrote: the receipt fields of the ballot version it cast, and its requestedAt if it had one. */
 export const RequestRecordSchema = z.strictObject({
   requestId: RequestIdSchema,
   txId: TxIdSchema,
   ballotHash: Sha256HexSchema,
+  requestedAt,
 });
 export type RequestRecord = z.output<typeof RequestRecordSchema>;
 
 /**
- * The stored ballot, and the output of GetBallot. `requestId` and `earlierRequests` (oldest first, absent when empty)
- * are outside the hash; see hashing.ts for `ballotHash`.
+ * The stored ballot, and the output of GetBallot. `requestId`, `requestedAt` and `earlierRequests` (oldest first,
+ * absent when empty) are outside the hash; see hashing.ts for `ballotHash`.
+ *
+ * The re-vote order: a ballot's order time is its `requestedAt`, else its `castAt`. Under last-counts a new ballot
+ * whose order time is earlier than the stored ballot's is refused (SUPERSEDED) and writes nothing; an equal or later
+ * one replaces it (vectors/revote-order.json).
  */
 export const BallotSchema = z
   .strictObject({
@@ -164,6 +174,7 @@ export const BallotSchema = z
     txId: TxIdSchema,
     ballotHash: Sha256HexSchema,
     requestId: RequestIdSchema.optional(),
+    requestedAt,
     earlierRequests: z.array(RequestRecordSchema).min(1).max(Limits.earlierRequests).optional(),
   })
   .meta({ id: 'Ballot' });

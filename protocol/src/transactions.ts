@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
 import { BALLOT_CAST, PollEventNames } from './events';
-import { IdSchema, Sha256HexSchema, StoredTimeSchema, TxIdSchema, VoterTokenSchema, Patterns } from './ids';
+import {
+  IdSchema,
+  IsoDateTimeSchema,
+  Sha256HexSchema,
+  StoredTimeSchema,
+  TxIdSchema,
+  VoterTokenSchema,
+  Patterns,
+} from './ids';
 import { type Bounds, Limits } from './limits';
 import {
   BallotSchema,
@@ -55,6 +63,11 @@ export const Args = {
   answersJson: jsonArgument(z.unknown(), 'JSON text: question id → chosen option ids'),
   /** `''` when the caller sent no Idempotency-Key. */
   requestId: orEmpty(z.string().regex(Patterns.requestId, 'must be 64 lowercase hex chars')),
+  /**
+   * When the request was first made (the gateway's first sight of its Idempotency-Key, or the platform's votedAt):
+   * not after the tx timestamp. `''`: none, the tx timestamp orders the ballot.
+   */
+  requestedAt: orEmpty(IsoDateTimeSchema),
   maxBallots: decimalArgument(Limits.tallyBatch),
   /** `''` lists every poll. */
   status: orEmpty(PollStatusSchema),
@@ -129,6 +142,7 @@ export interface TransactionSpec {
 }
 
 const MANAGER = 'poll-admin of CityMSP (any poll), or poll-admin of the department MSP that owns the poll';
+const CLOSER = `${MANAGER}; from the poll's closesAt on (tx timestamp ≥ closesAt), any identity of a channel member`;
 const ANYONE = 'any identity of a channel member';
 const QUERY_REFUSALS: readonly ErrorCode[] = ['INVALID_ARGUMENT', 'NOT_FOUND'];
 const TRANSITION_REFUSALS: readonly ErrorCode[] = ['FORBIDDEN', 'INVALID_ARGUMENT', 'NOT_FOUND', 'INVALID_STATE'];
@@ -166,7 +180,7 @@ export const Transactions = {
     args: ['pollId'],
     result: PollSchema,
     events: [PollEventNames.close],
-    caller: MANAGER,
+    caller: CLOSER,
     refusals: TRANSITION_REFUSALS,
     summary: 'open → closed',
   },
@@ -181,12 +195,22 @@ export const Transactions = {
   },
   CastBallot: {
     kind: 'submit',
-    args: ['pollId', 'voterToken', 'answersJson', 'requestId'],
+    args: ['pollId', 'voterToken', 'answersJson', 'requestId', 'requestedAt'],
     result: CastBallotResultSchema,
     events: [BALLOT_CAST],
     caller: 'ballot-relay of CityMSP only',
-    refusals: ['FORBIDDEN', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POLL_NOT_OPEN', 'INVALID_ANSWER', 'ALREADY_VOTED'],
-    summary: 'writes only `ballot~{pollId}~{voterToken}`; a retried requestId returns its receipt and writes nothing',
+    refusals: [
+      'FORBIDDEN',
+      'INVALID_ARGUMENT',
+      'NOT_FOUND',
+      'POLL_NOT_OPEN',
+      'INVALID_ANSWER',
+      'ALREADY_VOTED',
+      'SUPERSEDED',
+    ],
+    summary:
+      'writes only `ballot~{pollId}~{voterToken}`; a retried requestId returns its receipt and writes nothing; ' +
+      'a ballot requested before the stored one is SUPERSEDED',
   },
   TallyPoll: {
     kind: 'submit',

@@ -84,6 +84,21 @@ export const ErrorPayloadVectorsSchema = z.array(
   }),
 );
 
+const OrderTimesSchema = z.strictObject({ castAt: StoredTimeSchema, requestedAt: StoredTimeSchema.optional() });
+
+/**
+ * `revote-order.json`: the order times of a stored ballot and of a new ballot of the same voter (last-counts, not a
+ * retry), and whether the new one replaces the stored one or is SUPERSEDED (records.ts, the re-vote order).
+ */
+export const RevoteOrderVectorsSchema = z.array(
+  z.strictObject({
+    ...named,
+    stored: OrderTimesSchema,
+    incoming: OrderTimesSchema,
+    outcome: z.enum(['replace', 'SUPERSEDED']),
+  }),
+);
+
 export const VectorFiles = {
   'canonical-json': CanonicalJsonVectorsSchema,
   'ballot-hash': BallotHashVectorsSchema,
@@ -92,6 +107,7 @@ export const VectorFiles = {
   receipts: ReceiptVectorsSchema,
   'cast-results': CastResultVectorsSchema,
   'error-payloads': ErrorPayloadVectorsSchema,
+  'revote-order': RevoteOrderVectorsSchema,
 } as const;
 export type VectorFile = keyof typeof VectorFiles;
 export type Vectors<F extends VectorFile> = z.output<(typeof VectorFiles)[F]>;

@@ -71,6 +71,13 @@ describe('protocol schemas', function () {
       expect(BallotSchema.safeParse({ ...ballot, citizenId: 'c-1' }).success).to.equal(false);
     });
 
+    it('when a ballot or an earlier request has a requestedAt, then it must be a stored time', function () {
+      const ballot = loadVectors('receipts').at(-1)!.ballot;
+      expect(ballot.requestedAt).to.be.a('string');
+      expect(ballot.earlierRequests?.[0]?.requestedAt).to.be.a('string');
+      expect(BallotSchema.safeParse({ ...ballot, requestedAt: '2026-03-10T09:02:00Z' }).success).to.equal(false);
+    });
+
     it('when a stored time is not in toISOString() form, then the poll is refused', function () {
       expect(PollSchema.safeParse({ ...poll, opensAt: '2026-03-01T00:00:00Z' }).success).to.equal(false);
     });
@@ -94,6 +101,13 @@ describe('protocol schemas', function () {
       expect(Args.requestId.parse('')).to.equal('');
       expect(Args.status.parse('')).to.equal('');
       expect(Args.requestId.safeParse('ABC').success).to.equal(false);
+    });
+
+    it("when requestedAt is '' or an ISO date-time with a zone, then it is accepted; a zone-less time is not", function () {
+      expect(Args.requestedAt.parse('')).to.equal('');
+      expect(Args.requestedAt.parse('2026-05-01T08:00:00.123456+02:00')).to.equal('2026-05-01T08:00:00.123456+02:00');
+      expect(Args.requestedAt.safeParse('2026-05-01T08:00:00').success).to.equal(false);
+      expect(Transactions.CastBallot.args.at(-1)).to.equal('requestedAt');
     });
 
     it('every transaction names only known arguments and has a result schema', function () {

@@ -7,8 +7,15 @@ import {
   PollEventNames,
 } from '@poll-ledger/protocol';
 import { Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { assertMayCastBallot, assertMayManagePoll, assertPollAdmin } from '../domain/access';
-import { assertMayCastAgain, createBallot, receiptOf, retriedReceipt, validateAnswers } from '../domain/ballot';
+import { assertMayCastBallot, assertMayClosePoll, assertMayManagePoll, assertPollAdmin } from '../domain/access';
+import {
+  assertMayCastAgain,
+  createBallot,
+  receiptOf,
+  requestTime,
+  retriedReceipt,
+  validateAnswers,
+} from '../domain/ballot';
 import { canonicalJson } from '../domain/canonical';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../domain/errors';
 import { ballotCastEvent, pollEvent } from '../domain/events';
@@ -87,10 +94,13 @@ export class PollContract extends Contract {
     return this.#transition(ctx, 'OpenPoll', pollId, 'open');
   }
 
+  /** Its managers at any time; anyone on the channel from closesAt on, so closing on time needs no one's consent. */
   @Transaction()
   @Returns('string')
-  ClosePoll(ctx: PollContext, pollId: string): Promise<string> {
-    return this.#transition(ctx, 'ClosePoll', pollId, 'close');
+  async ClosePoll(ctx: PollContext, pollId: string): Promise<string> {
+    const poll = await ctx.store.loadPoll(parseArg('pollId', pollId));
+    assertMayClosePoll(ctx.caller, poll, ctx.txTime);
+    return reply('ClosePoll', await this.#applyTransition(ctx, poll, 'close'));
   }
 
   @Transaction()
@@ -108,11 +118,14 @@ export class PollContract extends Contract {
     voterToken: string,
     answersJson: string,
     requestId: string,
+    requestedAt: string,
   ): Promise<string> {
     assertMayCastBallot(ctx.caller);
     parseArg('pollId', pollId);
     const ballotId = parseArg('voterToken', voterToken);
     const request = parseArg('requestId', requestId);
+    const castAt = ctx.txTime;
+    const requested = requestTime(parseArg('requestedAt', requestedAt), castAt);
     // Only "is it JSON" here; whether it fits the poll is checked once the poll is known.
     const rawAnswers = parseArg('answersJson', answersJson);
     const poll = await ctx.store.loadPoll(pollId);
@@ -122,11 +135,11 @@ export class PollContract extends Contract {
       // Recognised before the open check, so a retry that arrives after closing still gets its receipt.
       return reply('CastBallot', retried);
     }
-    const castAt = ctx.txTime;
     assertAcceptingBallots(poll, castAt);
     const answers = validateAnswers(poll, rawAnswers);
-    assertMayCastAgain(poll, existing);
-    const ballot = createBallot({ pollId, ballotId, answers, castAt, txId: ctx.txId }, request, existing);
+    assertMayCastAgain(poll, existing, { castAt, requestedAt: requested });
+    const draft = { pollId, ballotId, answers, castAt, txId: ctx.txId, requestedAt: requested };
+    const ballot = createBallot(draft, request, existing);
     await ctx.store.putBallot(ballot);
     ctx.emit(ballotCastEvent(ballot));
     return reply('CastBallot', receiptOf(ballot, { replaced: existing !== undefined, duplicate: false }));
@@ -227,9 +240,9 @@ export class PollContract extends Contract {
 
   async #transition(
     ctx: PollContext,
-    name: 'OpenPoll' | 'ClosePoll' | 'CancelPoll',
+    name: 'OpenPoll' | 'CancelPoll',
     pollId: string,
-    action: Exclude<PollAction, 'tally'>,
+    action: 'open' | 'cancel',
   ): Promise<string> {
     assertPollAdmin(ctx.caller);
     const poll = await this.#loadPollToManage(ctx, pollId);

@@ -1,5 +1,6 @@
 import { type OrgKind, type Poll, Roles, orgKindOf } from '@poll-ledger/protocol';
 import { ForbiddenError } from './errors';
+import { isoToMillis } from './time';
 
 /**
  * Who may change what (MSPs and roles are the protocol's roles.ts). Queries are open to every channel member (the
@@ -27,15 +28,26 @@ export function assertPollAdmin(caller: Caller): void {
   }
 }
 
-/**
- * UpdatePoll, OpenPoll, ClosePoll, CancelPoll and TallyPoll: a city poll-admin (any poll), or a poll-admin of the
- * department that owns the poll.
- */
+/** A city poll-admin manages any poll; a department poll-admin the polls of its own department. */
+const mayManage = (caller: Caller, poll: Pick<Poll, 'ownerMsp'>): boolean =>
+  isPollAdminOf(caller, ['city']) || (isPollAdminOf(caller, ['department']) && poll.ownerMsp === caller.mspId);
+
+/** UpdatePoll, OpenPoll, CancelPoll and TallyPoll (and ClosePoll before closesAt): the poll's managers. */
 export function assertMayManagePoll(caller: Caller, poll: Pick<Poll, 'id' | 'ownerMsp'>): void {
-  const mayManage =
-    isPollAdminOf(caller, ['city']) || (isPollAdminOf(caller, ['department']) && poll.ownerMsp === caller.mspId);
-  if (!mayManage) {
+  if (!mayManage(caller, poll)) {
     throw new ForbiddenError(`${describe(caller)} may not change poll ${poll.id}, owned by ${poll.ownerMsp}`);
+  }
+}
+
+/**
+ * ClosePoll: the poll's managers at any time; from closesAt on (tx timestamp ≥ closesAt), any identity of a channel
+ * member (the peer's ACL decides membership). So an observer can close a due poll: closing on time does not depend
+ * on the organisations that run the poll, which choose their own tx timestamps.
+ */
+export function assertMayClosePoll(caller: Caller, poll: Pick<Poll, 'id' | 'ownerMsp' | 'closesAt'>, txTime: string): void {
+  if (!mayManage(caller, poll) && isoToMillis(txTime) < isoToMillis(poll.closesAt)) {
+    const when = `from its closesAt ${poll.closesAt} on, not at ${txTime}`;
+    throw new ForbiddenError(`${describe(caller)} may close poll ${poll.id}, owned by ${poll.ownerMsp}, only ${when}`);
   }
 }
 

@@ -9,11 +9,16 @@ import {
   Limits,
 } from '@poll-ledger/protocol';
 import { canonicalJson, sha256Hex } from './canonical';
-import { AlreadyVotedError, InvalidAnswerError, InvalidArgumentError } from './errors';
+import { AlreadyVotedError, InvalidAnswerError, InvalidArgumentError, SupersededError } from './errors';
 import { isRecord } from './input';
+import { isoToMillis, toStoredTime } from './time';
 
 /** The part of a ballot that its hash covers. */
 export type BallotContent = Pick<Ballot, (typeof BALLOT_HASH_FIELDS)[number]>;
+/** A new ballot's content, and when its request was first made (outside the hash). */
+export type BallotDraft = BallotContent & Pick<Ballot, 'requestedAt'>;
+/** What orders the versions of one voter's ballot. */
+export type OrderTimes = Pick<Ballot, 'castAt' | 'requestedAt'>;
 
 /** The text a ballot's hash is taken of: canonical JSON of `{ pollId, ballotId, answers, castAt, txId }`. */
 export function ballotHashText(ballot: BallotContent): string {
@@ -29,9 +34,14 @@ export function ballotHash(ballot: BallotContent): string {
  * The new ballot record; when it replaces `previous`, it carries the requests of the earlier versions (those with a
  * requestId), oldest first, keeping only the newest `Limits.earlierRequests`.
  */
-export function createBallot(content: BallotContent, requestId: string, previous?: Ballot): Ballot {
+export function createBallot(draft: BallotDraft, requestId: string, previous?: Ballot): Ballot {
+  const { requestedAt, ...content } = draft;
   const ballot: Ballot = { ...content, ballotHash: ballotHash(content) };
-  const withRequest = requestId === '' ? ballot : { ...ballot, requestId };
+  const withRequest = {
+    ...ballot,
+    ...(requestId !== '' && { requestId }),
+    ...(requestedAt !== undefined && { requestedAt }),
+  };
   const earlier = earlierRequestsAfter(previous);
   return earlier.length === 0 ? withRequest : { ...withRequest, earlierRequests: earlier };
 }
@@ -41,9 +51,38 @@ function earlierRequestsAfter(previous: Ballot | undefined): RequestRecord[] {
     return [];
   }
   const kept = previous.earlierRequests ?? [];
-  const { requestId, txId, ballotHash: hash } = previous;
-  const all = requestId === undefined || requestId === '' ? kept : [...kept, { requestId, txId, ballotHash: hash }];
+  const { requestId, txId, ballotHash: hash, requestedAt } = previous;
+  if (requestId === undefined || requestId === '') {
+    return kept;
+  }
+  const entry = { requestId, txId, ballotHash: hash, ...(requestedAt !== undefined && { requestedAt }) };
+  const all = [...kept, entry];
   return all.slice(Math.max(0, all.length - Limits.earlierRequests));
+}
+
+/**
+ * CastBallot's `requestedAt` (already an ISO date-time with a zone, or '') in stored form; undefined for ''. A request
+ * cannot have been made after the transaction that carries it.
+ */
+export function requestTime(requestedAt: string, txTime: string): string | undefined {
+  if (requestedAt === '') {
+    return undefined;
+  }
+  const stored = toStoredTime(requestedAt);
+  if (isoToMillis(stored) > isoToMillis(txTime)) {
+    throw new InvalidArgumentError(`requestedAt must not be after the transaction timestamp ${txTime}`, 'requestedAt');
+  }
+  return stored;
+}
+
+/** A ballot's place in the re-vote order: when its request was first made, else its tx timestamp. */
+export function orderTime(ballot: OrderTimes): string {
+  return ballot.requestedAt ?? ballot.castAt;
+}
+
+/** Whether `incoming` was requested before `stored`, so it must not replace it (equal times replace). */
+export function isSuperseded(stored: OrderTimes, incoming: OrderTimes): boolean {
+  return isoToMillis(orderTime(incoming)) < isoToMillis(orderTime(stored));
 }
 
 export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicate: boolean }): CastBallotResult {
@@ -71,10 +110,20 @@ export function retriedReceipt(existing: Ballot | undefined, requestId: string):
   return { pollId, ballotId, ballotHash: hash, txId, replaced: false, duplicate: true, superseded: true };
 }
 
-/** Under `none` a voter's second ballot is refused; under `last-counts` it replaces the first. */
-export function assertMayCastAgain(poll: Poll, existing: Ballot | undefined): void {
-  if (existing !== undefined && poll.revotePolicy === 'none') {
+/**
+ * Under `none` a voter's second ballot is refused; under `last-counts` it replaces the first, unless it was requested
+ * before it: then a later choice of the voter is already recorded, and a late request must not undo it.
+ */
+export function assertMayCastAgain(poll: Poll, existing: Ballot | undefined, incoming: OrderTimes): void {
+  if (existing === undefined) {
+    return;
+  }
+  if (poll.revotePolicy === 'none') {
     throw new AlreadyVotedError(`ballot ${existing.ballotId} was already cast in poll ${poll.id}`);
+  }
+  if (isSuperseded(existing, incoming)) {
+    const times = `requested at ${orderTime(incoming)}, the recorded one at ${orderTime(existing)}`;
+    throw new SupersededError(`a later ballot of this voter is already recorded: this one was ${times}`);
   }
 }
 

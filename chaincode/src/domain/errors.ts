@@ -68,6 +68,13 @@ export class AlreadyExistsError extends PollLedgerError {
   }
 }
 
+/** A ballot requested before the voter's stored one: it must not replace the later choice. */
+export class SupersededError extends PollLedgerError {
+  constructor(text: string) {
+    super({ code: 'SUPERSEDED', message: text });
+  }
+}
+
 /** Where a ballot fails its poll. The ids come from the caller, so they are cut to DETAIL_ID_LENGTH. */
 export class InvalidAnswerError extends PollLedgerError {
   readonly details: AnswerProblem;

@@ -57,6 +57,16 @@ const cases: Case[] = [
     allowed: manages,
   },
   {
+    // From closesAt on, closing needs no manager: the observer can close a due poll (close-on-time.test.ts).
+    tx: 'ClosePoll at closesAt',
+    run: async (net, who, pollId) => {
+      await create(net, pollId, 'open');
+      net.now = new Date('2026-12-31T00:00:00.000Z');
+      return net.submit(who, 'ClosePoll', pollId);
+    },
+    allowed: () => true,
+  },
+  {
     tx: 'TallyPoll',
     run: async (net, who, pollId) => {
       await create(net, pollId, 'closed');
@@ -68,7 +78,7 @@ const cases: Case[] = [
     tx: 'CastBallot',
     run: async (net, who, pollId) => {
       await create(net, pollId, 'open');
-      return net.submit(who, 'CastBallot', pollId, voter(1), answersJson(), '');
+      return net.submit(who, 'CastBallot', pollId, voter(1), answersJson(), '', '');
     },
     allowed: (who) => who.role === 'ballot-relay' && who.mspId === 'CityMSP',
   },

@@ -62,20 +62,23 @@ describe('PollContract CastBallot', () => {
   });
 
   describe('when the arguments are malformed, then it is INVALID_ARGUMENT naming the field', () => {
-    const good = { pollId: 'p1', voterToken: voter(1), answersJson: answersJson(), requestId: '' };
+    const good = { pollId: 'p1', voterToken: voter(1), answersJson: answersJson(), requestId: '', requestedAt: '' };
     const cases: [keyof typeof good, string][] = [
       ['pollId', 'p 1'],
       ['voterToken', 'not-a-token'],
       ['voterToken', voter(1).toUpperCase()],
       ['requestId', 'abc'],
+      ['requestedAt', '2026-03-01T11:00:00'],
+      ['requestedAt', 'yesterday'],
+      ['requestedAt', '2099-01-01T00:00:00Z'],
       ['answersJson', '{"q1":'],
       ['answersJson', '["red"]'],
     ];
     for (const [field, bad] of cases) {
       it(`then ${field} ${JSON.stringify(bad.slice(0, 16))} is refused`, async () => {
         const args = { ...good, [field]: bad };
-        const { pollId, voterToken, requestId: request } = args;
-        const outcome = net.submit(Ids.cityRelay, 'CastBallot', pollId, voterToken, args.answersJson, request);
+        const { pollId, voterToken, requestId: request, requestedAt } = args;
+        const outcome = net.submit(Ids.cityRelay, 'CastBallot', pollId, voterToken, args.answersJson, request, requestedAt);
         const refusal = await refusalOf(outcome);
         expect(refusal).to.deep.include({ code: 'INVALID_ARGUMENT', details: { field } });
         expect(refusal.message).to.match(new RegExp(`^${field} `));
@@ -85,20 +88,25 @@ describe('PollContract CastBallot', () => {
 
   it('when several checks fail, then the first in the documented order is reported', async () => {
     const relay = Ids.cityRelay;
-    const first = (...args: [string, string, string, string]) => refusalOf(net.submit(relay, 'CastBallot', ...args));
-    const byDept = net.submit(Ids.deptRelay, 'CastBallot', 'p 1', 'x', '{', 'y');
+    const first = (...args: [string, string, string, string, string]) =>
+      refusalOf(net.submit(relay, 'CastBallot', ...args));
+    const byDept = net.submit(Ids.deptRelay, 'CastBallot', 'p 1', 'x', '{', 'y', 'z');
     expect(await refusalOf(byDept)).to.include({ code: 'FORBIDDEN' });
-    expect(await first('p 1', 'x', '{', 'y')).to.deep.include({ details: { field: 'pollId' } });
-    expect(await first('p9', 'x', '{', 'y')).to.deep.include({ details: { field: 'voterToken' } });
-    expect(await first('p9', voter(1), '{', 'y')).to.deep.include({ details: { field: 'requestId' } });
-    expect(await first('p9', voter(1), '{', '')).to.deep.include({ details: { field: 'answersJson' } });
-    expect(await first('p9', voter(1), '[]', '')).to.include({ code: 'NOT_FOUND' });
+    expect(await first('p 1', 'x', '{', 'y', 'z')).to.deep.include({ details: { field: 'pollId' } });
+    expect(await first('p9', 'x', '{', 'y', 'z')).to.deep.include({ details: { field: 'voterToken' } });
+    expect(await first('p9', voter(1), '{', 'y', 'z')).to.deep.include({ details: { field: 'requestId' } });
+    expect(await first('p9', voter(1), '{', '', 'z')).to.deep.include({ details: { field: 'requestedAt' } });
+    expect(await first('p9', voter(1), '{', '', '2099-01-01T00:00:00Z')).to.deep.include(
+      { details: { field: 'requestedAt' } },
+    );
+    expect(await first('p9', voter(1), '{', '', '')).to.deep.include({ details: { field: 'answersJson' } });
+    expect(await first('p9', voter(1), '[]', '', '')).to.include({ code: 'NOT_FOUND' });
     await net.submit(Ids.cityAdmin, 'CreatePoll', pollJson({ id: 'p2' }));
-    expect(await first('p2', voter(1), '[]', '')).to.include({ code: 'POLL_NOT_OPEN' });
-    expect(await first('p1', voter(1), '[]', '')).to.deep.include({ details: { field: 'answersJson' } });
+    expect(await first('p2', voter(1), '[]', '', '')).to.include({ code: 'POLL_NOT_OPEN' });
+    expect(await first('p1', voter(1), '[]', '', '')).to.deep.include({ details: { field: 'answersJson' } });
     await cast(net, 1);
-    expect(await first('p1', voter(1), '{}', '')).to.include({ code: 'INVALID_ANSWER' });
-    expect(await first('p1', voter(1), answersJson(), '')).to.include({ code: 'ALREADY_VOTED' });
+    expect(await first('p1', voter(1), '{}', '', '')).to.include({ code: 'INVALID_ANSWER' });
+    expect(await first('p1', voter(1), answersJson(), '', '')).to.include({ code: 'ALREADY_VOTED' });
   });
 
   it('when the poll does not exist, then it is NOT_FOUND', async () => {

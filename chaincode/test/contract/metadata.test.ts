@@ -69,13 +69,13 @@ describe('PollContract through the shim router', () => {
     expect(JSON.parse(Buffer.from(created.payload ?? []).toString())).to.include({ id: 'p1', status: 'draft' });
     expect((await invokeThroughShim(ledger, admin, 'tx2', ['OpenPoll', 'p1'])).status).to.equal(200);
 
-    const refused = await invokeThroughShim(ledger, admin, 'tx3', ['CastBallot', 'p1', voter(1), answersJson(), '']);
+    const refused = await invokeThroughShim(ledger, admin, 'tx3', ['CastBallot', 'p1', voter(1), answersJson(), '', '']);
     expect(refused.status).to.equal(500);
     expect(decodeChaincodeError(refused.message ?? '')).to.deep.equal(
       { code: 'FORBIDDEN', message: 'poll-admin of CityMSP may not cast ballots' },
     );
 
-    const cast = await invokeThroughShim(ledger, relay, 'tx4', ['CastBallot', 'p1', voter(1), answersJson(), '']);
+    const cast = await invokeThroughShim(ledger, relay, 'tx4', ['CastBallot', 'p1', voter(1), answersJson(), '', '']);
     expect(cast.status).to.equal(200);
     expect(Buffer.from(cast.payload ?? []).toString()).to.match(/^\{"ballotHash":"[0-9a-f]{64}","ballotId":/);
   });

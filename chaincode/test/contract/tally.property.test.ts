@@ -138,7 +138,7 @@ async function run(scenario: Scenario) {
     const requests = { none: '', fresh: sha256(`request-${index}`), retry: existing?.requestId ?? '' };
     const request = requests[op.request];
     const result = await net
-      .submit(Ids.cityRelay, 'CastBallot', 'prop', token, JSON.stringify(op.answers), request)
+      .submit(Ids.cityRelay, 'CastBallot', 'prop', token, JSON.stringify(op.answers), request, '')
       .catch((error: unknown) => {
         if (error instanceof PollLedgerError) return error.code;
         throw error;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { assertMayCastBallot, assertMayManagePoll, assertPollAdmin } from '../../src/domain/access';
+import { assertMayCastBallot, assertMayClosePoll, assertMayManagePoll, assertPollAdmin } from '../../src/domain/access';
 import { type Identity, Ids } from '../support/network';
 import { thrownBy } from '../support/refusals';
 
@@ -61,6 +61,27 @@ describe('access', () => {
         expect(thrownBy(managing(who, deptPoll))).to.include({ code: 'FORBIDDEN' });
       });
     }
+  });
+
+  describe('assertMayClosePoll', () => {
+    const poll = { ...cityPoll, closesAt: '2026-12-31T00:00:00.000Z' };
+    const closing = (who: Identity, txTime: string) => () => {
+      assertMayClosePoll(caller(who), poll, txTime);
+    };
+
+    it('when the tx timestamp is at or after closesAt, then any identity may close the poll', () => {
+      for (const who of Object.values(Ids)) {
+        expect(closing(who, '2026-12-31T00:00:00.000Z')).not.to.throw();
+        expect(closing(who, '2027-01-01T00:00:00.000Z')).not.to.throw();
+      }
+    });
+
+    it('when the tx timestamp is before closesAt, then only the managers may, as with assertMayManagePoll', () => {
+      expect(closing(Ids.cityAdmin, '2026-01-01T00:00:00.000Z')).not.to.throw();
+      for (const who of [Ids.observerAdmin, Ids.observerAuditor, Ids.deptAdmin, Ids.cityRelay, Ids.cityNoRole]) {
+        expect(thrownBy(closing(who, '2026-12-30T23:59:59.999Z'))).to.include({ code: 'FORBIDDEN' });
+      }
+    });
   });
 
   describe('assertMayCastBallot', () => {

@@ -202,7 +202,7 @@ describe('ballot', () => {
   describe('assertMayCastAgain', () => {
     const stored = createBallot(content, '');
     const castingAgain = (policy: Poll['revotePolicy'], existing: typeof stored | undefined) => () => {
-      assertMayCastAgain({ ...poll, revotePolicy: policy }, existing);
+      assertMayCastAgain({ ...poll, revotePolicy: policy }, existing, { castAt: '2026-03-01T12:00:01.000Z' });
     };
 
     it('when the policy is none and a ballot exists, then it is refused as ALREADY_VOTED', () => {

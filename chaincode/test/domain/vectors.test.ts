@@ -11,6 +11,7 @@ import {
   ballotHash,
   ballotHashText,
   compareStrings,
+  isSuperseded,
   receiptOf,
   retriedReceipt,
   validateAnswers,
@@ -26,6 +27,7 @@ import {
   NotFoundError,
   type PollLedgerError,
   PollNotOpenError,
+  SupersededError,
 } from '../../src/domain/errors';
 import { finalResults } from '../../src/domain/results';
 import { addBallots, emptyTally, referenceTally } from '../../src/domain/tally';
@@ -41,6 +43,7 @@ const VECTOR_FILES = [
   'receipts',
   'cast-results',
   'error-payloads',
+  'revote-order',
 ] as const;
 
 describe('protocol vectors', () => {
@@ -129,6 +132,14 @@ describe('protocol vectors', () => {
     }
   });
 
+  describe('revote-order', () => {
+    for (const v of loadVectors('revote-order')) {
+      it(`when ${v.name}, then isSuperseded says ${v.outcome}`, () => {
+        expect(isSuperseded(v.stored, v.incoming) ? 'SUPERSEDED' : 'replace').to.equal(v.outcome);
+      });
+    }
+  });
+
   describe('error-payloads', () => {
     const simple: Readonly<Record<string, (text: string) => PollLedgerError>> = {
       FORBIDDEN: (text) => new ForbiddenError(text),
@@ -137,6 +148,7 @@ describe('protocol vectors', () => {
       ALREADY_VOTED: (text) => new AlreadyVotedError(text),
       INVALID_STATE: (text) => new InvalidStateError(text),
       ALREADY_EXISTS: (text) => new AlreadyExistsError(text),
+      SUPERSEDED: (text) => new SupersededError(text),
     };
     const errorFor = (payload: ErrorPayload): PollLedgerError => {
       switch (payload.code) {

@@ -63,13 +63,14 @@ export async function openPoll(
   return net.submit(owner, 'OpenPoll', poll.id);
 }
 
-/** Casts a ballot as the city's ballot-relay. */
+/** Casts a ballot as the city's ballot-relay; `requestedAt` '' (the default) leaves the tx timestamp to order it. */
 export function cast(
   net: TestNetwork,
   citizen: number,
   answers: Record<string, unknown> = { q1: ['red'], q2: ['usb'] },
   request = '',
   pollId = 'p1',
+  requestedAt = '',
 ) {
-  return net.submit(Ids.cityRelay, 'CastBallot', pollId, voter(citizen), answersJson(answers), request);
+  return net.submit(Ids.cityRelay, 'CastBallot', pollId, voter(citizen), answersJson(answers), request, requestedAt);
 }

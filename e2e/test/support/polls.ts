@@ -3,7 +3,7 @@
  * tokens, the expected count, and the receipt the REST gateway returns (and the auditor checks).
  */
 import * as crypto from 'node:crypto';
-import type { Answers, Counts, PollDefinitionInput } from '@poll-ledger/protocol';
+import type { Answers, ArgsOf, Counts, PollDefinitionInput } from '@poll-ledger/protocol';
 
 /** The colour poll's questions and their option ids, in order. */
 export const COLOUR_OPTIONS = {
@@ -82,4 +82,10 @@ export interface Receipt {
   txId: string;
   blockNumber: number;
   ballotHash: string;
+}
+
+/** CastBallot's arguments in the protocol's order; the type fails to compile when the protocol's list changes. */
+export function castBallotArgs(pollId: string, token: string, answers: unknown, requestId = '', requestedAt = ''): string[] {
+  const args: ArgsOf<'CastBallot'> = [pollId, token, JSON.stringify(answers), requestId, requestedAt];
+  return [...args];
 }

@@ -1,10 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
-import { ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
+import { ApiError, ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
 import type { Role } from '../roles';
 import { Chaincode } from './chaincode';
 import type { IdempotencyStore } from './idempotency';
 import type { LedgerClient } from './ledger';
-import type { AnswersIn, Ballot, BallotIn, Receipt } from './schemas';
+import { type AnswersIn, type Ballot, type BallotIn, type Receipt, VOTED_AT_MAX_SKEW_MS } from './schemas';
 
 /** The authenticated API key behind a request. */
 export interface Caller {
@@ -59,6 +59,7 @@ export interface BallotOptions {
   readonly voterTokenSecret: string;
   /** How long to wait for the commit status of an earlier, duplicate ballot. */
   readonly statusWaitMs: number;
+  readonly now?: () => number;
 }
 
 export class BallotService {
@@ -74,23 +75,52 @@ export class BallotService {
     this.#options = options;
   }
 
-  /** Casts once per (caller, Idempotency-Key); repeats get the first receipt. */
+  /**
+   * Casts once per (caller, Idempotency-Key); repeats get the first receipt. The ballot is dated by the platform's
+   * votedAt when it sends one, else by the time this gateway first saw the key, on every retry alike: the chaincode
+   * refuses (SUPERSEDED) a ballot dated before the voter's recorded one, so a late retry cannot undo a later choice.
+   */
   async cast(caller: Caller, pollId: string, ballot: BallotIn, idempotencyKey: string): Promise<CastOutcome> {
     const ballotId = voterToken(this.#options.voterTokenSecret, pollId, ballot.citizenId);
     const requestId = requestIdFor(this.#options.voterTokenSecret, caller.keyId, idempotencyKey);
     const fingerprint = sha256hex(`${pollId}\u0000${ballotId}\u0000${canonicalAnswers(ballot.answers)}`);
+    const votedAt = ballot.votedAt === undefined ? undefined : this.#votedAt(ballot.votedAt);
     const outcome = await this.#store.run(
       requestId,
       fingerprint,
-      () => this.#submit(caller.role, pollId, ballotId, ballot.answers, requestId),
-      { mayHaveTakenEffect: mayHaveBeenRecorded },
+      (firstAt) => this.#submit(caller.role, pollId, ballotId, ballot.answers, requestId, votedAt ?? firstAt),
+      { mayHaveTakenEffect: mayHaveBeenRecorded, firstAt: votedAt },
     );
     return { receipt: outcome.value.receipt, replayed: outcome.replayed || outcome.value.replayed };
   }
 
-  async #submit(role: Role, pollId: string, ballotId: string, answers: AnswersIn, requestId: string): Promise<CastOutcome> {
+  /**
+   * The platform's votedAt in milliseconds: refused beyond the allowed skew into the future, else at most now (the
+   * chaincode refuses a requestedAt after the transaction's timestamp, which is this gateway's clock).
+   */
+  #votedAt(votedAt: string): number {
+    const at = Date.parse(votedAt);
+    const now = this.#now();
+    if (at > now + VOTED_AT_MAX_SKEW_MS) {
+      const issue = { in: 'body', path: 'votedAt', code: 'custom', message: 'must not be in the future' };
+      throw new ApiError('INVALID_ARGUMENT', 'invalid request body', { issues: [issue] });
+    }
+    return Math.min(at, now);
+  }
+
+  async #submit(
+    role: Role,
+    pollId: string,
+    ballotId: string,
+    answers: AnswersIn,
+    requestId: string,
+    requestedAt: number,
+  ): Promise<CastOutcome> {
+    // Never after now: the chaincode refuses a requestedAt after the proposal's timestamp (should the clock step back).
+    const dated = new Date(Math.min(requestedAt, this.#now())).toISOString();
+    const args = [pollId, ballotId, JSON.stringify(answers), requestId, dated] as const;
     // A duplicate wrote nothing: it is the receipt of the earlier request, so there is nothing to order.
-    const submitted = await this.#chaincode.submit(role, 'CastBallot', [pollId, ballotId, JSON.stringify(answers), requestId], {
+    const submitted = await this.#chaincode.submit(role, 'CastBallot', args, {
       skipCommitIf: (result) => result.duplicate,
     });
     const cast = submitted.result;
@@ -105,6 +135,10 @@ export class BallotService {
     const status = await this.#ledger.commitStatus(role, txId, this.#options.statusWaitMs);
     if (!status) throw new CommitPendingError(txId);
     return status.blockNumber;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
   get(role: Role, pollId: string, ballotId: string): Promise<Ballot> {

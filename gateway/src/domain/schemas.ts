@@ -4,6 +4,7 @@ import {
   BallotSchema,
   CastBallotResultSchema,
   IdSchema,
+  IsoDateTimeSchema,
   Limits,
   PollDefinitionSchema,
   PollEventNames,
@@ -48,10 +49,20 @@ export const AnswersInSchema = z
   .record(answerId, z.array(answerId).max(Limits.optionsPerQuestion.max))
   .meta({ description: 'question id → chosen option ids', example: { q1: ['red'], q2: ['usb', 'wifi'] } });
 
+/** How far a platform's votedAt may be ahead of the gateway's clock (skew); up to this it counts as now. */
+export const VOTED_AT_MAX_SKEW_MS = 30_000;
+
 export const BallotInSchema = z
   .object({
     citizenId: z.string().min(1).max(256).meta({ description: 'Never stored, logged or sent to the ledger' }),
     answers: AnswersInSchema,
+    votedAt: IsoDateTimeSchema.optional().meta({
+      description:
+        'When the citizen cast this ballot, by the platform’s clock. It orders a voter’s ballots: a ballot dated before ' +
+        'the recorded one is refused (409 SUPERSEDED). Without it, the time the gateway first saw the Idempotency-Key ' +
+        `is used. At most ${String(VOTED_AT_MAX_SKEW_MS / 1000)} s ahead of the gateway's clock, which it then counts as now.`,
+      example: '2026-05-01T08:00:00.000Z',
+    }),
   })
   .meta({ id: 'BallotIn' });
 

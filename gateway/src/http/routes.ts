@@ -148,7 +148,7 @@ export const ROUTES = {
       200: { description: 'The same receipt again: this Idempotency-Key was seen before', schema: ReceiptSchema, headers: { 'Idempotent-Replayed': 'true' } },
       ...PENDING,
     },
-    errors: ['NOT_FOUND', 'FORBIDDEN', 'POLL_NOT_OPEN', 'ALREADY_VOTED', 'INVALID_ANSWER', 'IDEMPOTENCY_KEY_REUSED', 'LEDGER_CONFLICT', BAD_ANSWER],
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'POLL_NOT_OPEN', 'ALREADY_VOTED', 'SUPERSEDED', 'INVALID_ANSWER', 'IDEMPOTENCY_KEY_REUSED', 'LEDGER_CONFLICT', BAD_ANSWER],
   },
   getBallot: {
     method: 'get',

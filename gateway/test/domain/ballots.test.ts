@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { BallotService, requestIdFor, voterToken, type CastOutcome } from '../../src/domain/ballots';
 import { IdempotencyStore } from '../../src/domain/idempotency';
-import { ChaincodeError, CommitPendingError, LedgerBadResponseError, LedgerUnavailableError } from '../../src/errors';
+import { VOTED_AT_MAX_SKEW_MS } from '../../src/domain/schemas';
+import { ChaincodeError, CommitPendingError, LedgerBadResponseError, LedgerUnavailableError, TransactionInvalidError } from '../../src/errors';
 import { expect } from '../chai';
 import { bytes, fakeLedger, type FakeLedger } from '../fakes';
 import { BALLOT, BALLOT_HASH, SECRET, TX_ID, castResult as castFields } from '../fixtures';
@@ -59,13 +60,19 @@ describe('ballots', () => {
     let service: BallotService;
     const token = voterToken(SECRET, 'p1', CITIZEN);
 
+    // One clock for the gateway and its idempotency store, moved by the tests.
+    let now: number;
+    const NOW = Date.parse('2026-05-01T08:00:00.000Z');
+    const iso = (ms: number) => new Date(ms).toISOString();
+
     beforeEach(() => {
+      now = NOW;
       ledger = fakeLedger();
-      const store = new IdempotencyStore<CastOutcome>({ maxEntries: 10, ttlMs: 60_000 });
-      service = new BallotService(ledger, store, { voterTokenSecret: SECRET, statusWaitMs: 10 });
+      const store = new IdempotencyStore<CastOutcome>({ maxEntries: 10, ttlMs: 60_000, now: () => now });
+      service = new BallotService(ledger, store, { voterTokenSecret: SECRET, statusWaitMs: 10, now: () => now });
     });
 
-    it('when a ballot is cast, then CastBallot gets pollId, token, answers and requestId but never the citizen id', async () => {
+    it('when a ballot is cast, then CastBallot gets pollId, token, answers, requestId and requestedAt but never the citizen id', async () => {
       ledger.submit.resolves({ result: castResult(token), txId: TX_ID, blockNumber: 7 });
       const outcome = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'key-1');
       expect(outcome).to.deep.equal({
@@ -76,7 +83,7 @@ describe('ballots', () => {
       expect(request).to.deep.equal({
         role: 'ballot-relay',
         name: 'CastBallot',
-        args: ['p1', token, '{"q1":["red"]}', requestIdFor(SECRET, 'platform', 'key-1')],
+        args: ['p1', token, '{"q1":["red"]}', requestIdFor(SECRET, 'platform', 'key-1'), iso(NOW)],
       });
       expect(JSON.stringify(ledger.submit.firstCall.args)).to.not.include(CITIZEN);
     });
@@ -175,6 +182,73 @@ describe('ballots', () => {
       const error = await service.cast(caller, 'p1', { citizenId: CITIZEN, answers: { q1: ['red'] } }, 'k').catch((err: unknown) => err);
       expect(error).to.be.instanceOf(LedgerBadResponseError).and.include({ code: 'LEDGER_BAD_RESPONSE', httpStatus: 502 });
       expect((error as LedgerBadResponseError).details).to.deep.include({ transaction: 'CastBallot' });
+    });
+
+    describe('requestedAt, which orders a voter\'s ballots in the chaincode', () => {
+      const requestedAtOf = (call: number) => ledger.submit.getCall(call).args[0].args[4];
+      const red = { citizenId: CITIZEN, answers: { q1: ['red'] } };
+
+      it('when a key is retried after an unknown outcome, then the retry carries the time the key was first seen', async () => {
+        ledger.submit.onFirstCall().rejects(new CommitPendingError(TX_ID));
+        ledger.submit.onSecondCall().rejects(new ChaincodeError('SUPERSEDED', 'a later ballot of this voter is already recorded'));
+        await expect(service.cast(caller, 'p1', red, 'k1')).to.be.rejectedWith(CommitPendingError);
+        now = NOW + 30_000;
+        const error = await service.cast(caller, 'p1', red, 'k1').catch((err: unknown) => err);
+        expect(error).to.be.instanceOf(ChaincodeError).and.include({ code: 'SUPERSEDED', httpStatus: 409 });
+        expect([requestedAtOf(0), requestedAtOf(1)]).to.deep.equal([iso(NOW), iso(NOW)]);
+      });
+
+      it('when a key is retried after a refusal or a read conflict, then it keeps its first time too', async () => {
+        ledger.submit.onFirstCall().rejects(new ChaincodeError('INVALID_ANSWER', 'unknown option'));
+        ledger.submit.onSecondCall().rejects(new TransactionInvalidError(TX_ID, 'MVCC_READ_CONFLICT', true));
+        ledger.submit.onThirdCall().resolves({ result: castResult(token), txId: TX_ID, blockNumber: 1 });
+        for (const step of [1, 2, 3]) {
+          now = NOW + step * 1000;
+          await service.cast(caller, 'p1', red, 'k1').catch(() => undefined);
+        }
+        expect([0, 1, 2].map(requestedAtOf)).to.deep.equal([iso(NOW + 1000), iso(NOW + 1000), iso(NOW + 1000)]);
+      });
+
+      it('when the clock stepped back since the key was first seen, then the retry is dated now, never after its proposal', async () => {
+        ledger.submit.onFirstCall().rejects(new CommitPendingError(TX_ID));
+        ledger.submit.onSecondCall().resolves({ result: castResult(token), txId: TX_ID, blockNumber: 1 });
+        await expect(service.cast(caller, 'p1', red, 'k1')).to.be.rejected;
+        now = NOW - 5000;
+        await service.cast(caller, 'p1', red, 'k1');
+        expect([requestedAtOf(0), requestedAtOf(1)]).to.deep.equal([iso(NOW), iso(NOW - 5000)]);
+      });
+
+      it('when two keys are first seen at different times, then each carries its own', async () => {
+        ledger.submit.resolves({ result: castResult(token), txId: TX_ID, blockNumber: 1 });
+        await service.cast(caller, 'p1', red, 'k1');
+        now = NOW + 5;
+        await service.cast(caller, 'p1', red, 'k2');
+        expect([requestedAtOf(0), requestedAtOf(1)]).to.deep.equal([iso(NOW), iso(NOW + 5)]);
+      });
+
+      it('when the platform sends votedAt, then it wins over the time the key was first seen, on the first call and on retries', async () => {
+        ledger.submit.rejects(new CommitPendingError(TX_ID));
+        const votedAt = '2026-05-01T09:59:30+02:00';
+        await expect(service.cast(caller, 'p1', { ...red, votedAt }, 'k1')).to.be.rejected;
+        now = NOW + 30_000;
+        await expect(service.cast(caller, 'p1', red, 'k1')).to.be.rejected;
+        await expect(service.cast(caller, 'p1', { ...red, votedAt: '2026-05-01T07:59:00Z' }, 'k1')).to.be.rejected;
+        expect([0, 1, 2].map(requestedAtOf)).to.deep.equal([
+          '2026-05-01T07:59:30.000Z', // votedAt, normalised
+          '2026-05-01T07:59:30.000Z', // the key's remembered time is the first votedAt
+          '2026-05-01T07:59:00.000Z', // a votedAt on a retry wins
+        ]);
+      });
+
+      it('when votedAt is ahead of the gateway clock within the skew, then it counts as now; beyond it, 400 on votedAt', async () => {
+        ledger.submit.resolves({ result: castResult(token), txId: TX_ID, blockNumber: 1 });
+        await service.cast(caller, 'p1', { ...red, votedAt: iso(NOW + VOTED_AT_MAX_SKEW_MS) }, 'k1');
+        expect(requestedAtOf(0)).to.equal(iso(NOW));
+        const error = await service.cast(caller, 'p1', { ...red, votedAt: iso(NOW + VOTED_AT_MAX_SKEW_MS + 1) }, 'k2').catch((err: unknown) => err);
+        expect(error).to.include({ code: 'INVALID_ARGUMENT', httpStatus: 400 });
+        expect((error as ChaincodeError).details).to.deep.equal({ issues: [{ in: 'body', path: 'votedAt', code: 'custom', message: 'must not be in the future' }] });
+        expect(ledger.submit.callCount).to.equal(1);
+      });
     });
 
     it('when two callers use the same Idempotency-Key, then they do not share receipts', async () => {

@@ -77,7 +77,7 @@ describe('chaincode calls', () => {
         seen.push(result);
         return result.duplicate;
       };
-      await new Chaincode(ledger).submit('ballot-relay', 'CastBallot', ['p1', BALLOT_ID, '{}', ''], { skipCommitIf });
+      await new Chaincode(ledger).submit('ballot-relay', 'CastBallot', ['p1', BALLOT_ID, '{}', '', ''], { skipCommitIf });
       expect(seen).to.deep.equal([castResult(BALLOT_ID, { duplicate: true })]);
     });
   });

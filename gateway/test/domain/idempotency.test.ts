@@ -118,6 +118,43 @@ describe('IdempotencyStore', () => {
     await expect(s.run('k', 'f', work)).to.be.rejectedWith('sync');
   });
 
+  describe('the time a key was first used', () => {
+    const firstAts = (work: sinon.SinonStub) => work.args.map(([firstAt]) => firstAt as number);
+
+    it('when a key is new, then the work gets now, and every later call of the key gets that same time', async () => {
+      const s = store();
+      const work = sinon.stub();
+      work.onFirstCall().rejects(new Error('refused'));
+      work.onSecondCall().rejects(new Error('pending'));
+      work.onThirdCall().resolves('v');
+      now = 5;
+      await expect(s.run('k', 'f', work)).to.be.rejected;
+      now = 6;
+      await expect(s.run('k', 'f', work, { mayHaveTakenEffect: () => true })).to.be.rejected;
+      now = 7;
+      await s.run('k', 'f', work, { firstAt: 1 });
+      expect(firstAts(work)).to.deep.equal([5, 5, 5]);
+    });
+
+    it('when the caller names the first time of a new key, then that is remembered instead of now', async () => {
+      const s = store();
+      const work = sinon.stub().rejects(new Error('refused'));
+      now = 50;
+      await expect(s.run('k', 'f', work, { firstAt: 20 })).to.be.rejected;
+      await expect(s.run('k', 'f', work)).to.be.rejected;
+      expect(firstAts(work)).to.deep.equal([20, 20]);
+    });
+
+    it('when the key is older than the TTL, then its time is forgotten with it', async () => {
+      const s = store(10, 1000);
+      const work = sinon.stub().rejects(new Error('refused'));
+      await expect(s.run('k', 'f', work)).to.be.rejected;
+      now = 1000;
+      await expect(s.run('k', 'f', work)).to.be.rejected;
+      expect(firstAts(work)).to.deep.equal([0, 1000]);
+    });
+  });
+
   it('when an entry is older than the TTL, then the work runs again', async () => {
     const s = store(10, 1000);
     const work = sinon.stub().resolves('v');

@@ -93,6 +93,34 @@ describe('http ballots', () => {
     expect(res.body).to.deep.equal(RECEIPT);
   });
 
+  it('when the platform sends votedAt, then it becomes CastBallot\'s requestedAt in stored form', async () => {
+    const { app, ledger } = setup();
+    ledger.submit.resolves({ result: castResult(), txId: TX_ID, blockNumber: 5 });
+    const res = await cast(app, 'key-1', { citizenId: CITIZEN, answers: { q1: ['red'] }, votedAt: '2026-05-01T10:00:00.5+02:00' });
+    expect(res.status).to.equal(201);
+    expect(ledger.submit.firstCall.args[0].args[4]).to.equal('2026-05-01T08:00:00.500Z');
+  });
+
+  it('when votedAt is no ISO date-time with a zone, then 400 naming votedAt, before the ledger is asked', async () => {
+    const { app, ledger } = setup();
+    const res = await cast(app, 'key-1', { citizenId: CITIZEN, answers: { q1: ['red'] }, votedAt: '2026-05-01T10:00:00' });
+    expect(res.status).to.equal(400);
+    expect(issuesOf(res)[0]).to.include({ in: 'body', path: 'votedAt' });
+    expect(ledger.submit.called).to.equal(false);
+  });
+
+  it('when the chaincode refuses a ballot requested before the recorded one, then 409 SUPERSEDED', async () => {
+    const { app, ledger } = setup();
+    const message = payloadMessage('SUPERSEDED', 'a later ballot of this voter is already recorded');
+    const peer = Object.assign(serviceError(GrpcStatus.ABORTED, 'failed to endorse'), {
+      details: [{ address: 'p', mspId: 'CityMSP', message: `chaincode response 500, ${message}` }],
+    });
+    ledger.submit.rejects(fromFabricError(peer));
+    const res = await cast(app);
+    expect(res.status).to.equal(409);
+    expect(errorOf(res)).to.deep.equal({ code: 'SUPERSEDED', message: 'a later ballot of this voter is already recorded' });
+  });
+
   it('when the Idempotency-Key header is missing, then 400 naming the header', async () => {
     const { app } = setup();
     const res = await request(app).post('/v1/polls/p1/ballots').set('X-API-Key', KEYS['ballot-relay']).send({ citizenId: CITIZEN, answers: {} });
