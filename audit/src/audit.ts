@@ -18,6 +18,8 @@ export interface AuditOptions {
   /** Stop after this block (inclusive). */
   readonly untilBlock?: number;
   readonly trustedHashes?: ReadonlyMap<number, string>;
+  /** Block 0's header hash, published out of band: the root of the config chain. */
+  readonly genesisHash?: string;
   /** Asked after each block; true ends the run cleanly (checkpoint written), as on SIGINT/SIGTERM. */
   readonly shouldStop?: () => boolean;
   readonly clock?: () => number;
@@ -101,6 +103,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditOutcome> {
   const report = buildReport({
     state: stateWithBreak,
     trustedHashes,
+    ...(options.genesisHash === undefined ? {} : { genesisHash: options.genesisHash }),
     run: {
       source: options.source.description,
       startedAt: new Date(started).toISOString(),

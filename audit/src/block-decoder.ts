@@ -1,9 +1,11 @@
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
+import { type ChannelConfigInfo, type ConfigTx, decodeConfigEnvelope } from './channel-config';
 import { blockDataHash, blockHeaderDer, blockHeaderHash } from './hash-chain';
+import type { SignedBy } from './identities';
 
 /**
  * Raw block bytes → the plain facts the audit needs: header and hashes, each transaction's id, type, validation code
- * and public KV writes, the orderer signatures, and the orderer organisations of a config block.
+ * and public KV writes, the orderer signatures, and a config block's channel config (channel-config.ts).
  * Nothing here trusts the peer: every hash is recomputed from the bytes.
  */
 
@@ -16,6 +18,8 @@ export interface KvWrite {
 export interface NamespaceWrites {
   readonly namespace: string;
   readonly writes: readonly KvWrite[];
+  /** Private data collections written (only their hashes are in the block). */
+  readonly collections?: readonly string[];
 }
 
 export interface DecodedTransaction {
@@ -31,28 +35,20 @@ export interface DecodedTransaction {
   readonly chaincodeName?: string;
   readonly functionName?: string;
   readonly endorserMspIds: readonly string[];
+  /** The endorsements and the envelope's creator with their signed bytes, kept only for writes to `_lifecycle`. */
+  readonly endorsements?: readonly SignedBy[];
+  readonly creator?: SignedBy;
   readonly namespaces: readonly NamespaceWrites[];
   /** Set when the envelope could not be decoded; the transaction then contributes nothing. */
   readonly decodeError?: string;
 }
 
-/** One orderer signature over the block: the bytes it signs and who claims to have signed them. */
-export interface BlockSignature {
-  readonly mspId: string;
-  readonly certificate: Buffer;
-  readonly signedBytes: Buffer;
-  readonly signature: Buffer;
-}
-
-/** An MSP's trust anchors, as a channel config states them (PEM). */
-export interface MspAnchors {
-  readonly rootCerts: readonly string[];
-  readonly intermediateCerts: readonly string[];
-}
-
-/** The part of a channel config the audit uses: who may sign blocks. */
-export interface ChannelConfigInfo {
-  readonly ordererMsps: Readonly<Record<string, MspAnchors>>;
+/**
+ * One orderer signature over the block: the bytes it signs and who claims to have signed them. A BFT signature may
+ * name its signer by consenter id only (identifier header); mspId and certificate are then empty.
+ */
+export interface BlockSignature extends SignedBy {
+  readonly consenterId?: number;
 }
 
 export interface DecodedBlock {
@@ -68,7 +64,9 @@ export interface DecodedBlock {
   readonly signatureDecodeError?: string;
   /** The number of the config block in force, from the signed orderer metadata. */
   readonly lastConfigIndex?: number;
+  /** For a config block: the channel config it sets, when it decodes, and its transaction's signatures. */
   readonly config?: ChannelConfigInfo;
+  readonly configTx?: ConfigTx;
 }
 
 /** The bytes are not a block at all; a block with undecodable transactions still decodes. */
@@ -78,6 +76,8 @@ export class BlockDecodeError extends Error {
 
 const validationCodeNames = invert(peer.TxValidationCode);
 const headerTypeNames = invert(common.HeaderType);
+/** The namespace of chaincode definitions (Fabric's new lifecycle). */
+export const LIFECYCLE_NAMESPACE = '_lifecycle';
 /** Fabric's code for a transaction the committer never marked (a filter shorter than the block). */
 const NOT_VALIDATED = peer.TxValidationCode.NOT_VALIDATED;
 
@@ -107,21 +107,23 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
   const transactions = entries.map((entry, index) => decodeTransaction(entry, index, filter[index] ?? NOT_VALIDATED));
   const signatures = decodeSignatures(metadata[common.BlockMetadataIndex.SIGNATURES], blockHeaderDer(fields));
   const [first] = entries;
-  const config = entries.length === 1 && first !== undefined && transactions[0]?.headerType === 'CONFIG' ? decodeConfig(first) : undefined;
+  const configEnvelope = entries.length === 1 && first !== undefined && transactions[0]?.headerType === 'CONFIG' ? decodeConfigEnvelope(first) : undefined;
   return {
     ...fields,
     computedDataHash: blockDataHash(entries),
     headerHash: blockHeaderHash(fields),
     transactions,
     ...signatures,
-    ...(config === undefined ? {} : { config }),
+    ...(configEnvelope?.config === undefined ? {} : { config: configEnvelope.config }),
+    ...(configEnvelope === undefined ? {} : { configTx: configEnvelope.tx }),
   };
 }
 
 function decodeTransaction(entry: Uint8Array, index: number, validationCode: number): DecodedTransaction {
   const base = { index, validationCode, validationCodeName: validationCodeName(validationCode) };
   try {
-    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(entry).getPayload_asU8());
+    const envelope = common.Envelope.deserializeBinary(entry);
+    const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
     const header = payload.getHeader();
     if (header === undefined) {
       throw new Error('the payload has no header');
@@ -140,7 +142,18 @@ function decodeTransaction(entry: Uint8Array, index: number, validationCode: num
     if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) {
       return { ...described, endorserMspIds: [], namespaces: [] };
     }
-    return { ...described, ...decodeEndorserTransaction(payload.getData_asU8()) };
+    const endorser = decodeEndorserTransaction(payload.getData_asU8());
+    if (endorser.endorsements === undefined) {
+      return { ...described, ...endorser };
+    }
+    const creator = msp.SerializedIdentity.deserializeBinary(signatureHeader.getCreator_asU8());
+    const signedBy: SignedBy = {
+      mspId: creator.getMspid(),
+      certificate: Buffer.from(creator.getIdBytes_asU8()),
+      signedBytes: Buffer.from(envelope.getPayload_asU8()),
+      signature: Buffer.from(envelope.getSignature_asU8()),
+    };
+    return { ...described, ...endorser, creator: signedBy };
   } catch (err) {
     return { ...base, txId: '', headerType: 'UNKNOWN', endorserMspIds: [], namespaces: [], decodeError: errorText(err) };
   }
@@ -149,10 +162,11 @@ function decodeTransaction(entry: Uint8Array, index: number, validationCode: num
 /** envelope → transaction → chaincode action payload → proposal response payload → chaincode action → rwset. */
 function decodeEndorserTransaction(
   data: Uint8Array,
-): Pick<DecodedTransaction, 'chaincodeName' | 'functionName' | 'endorserMspIds' | 'namespaces'> {
+): Pick<DecodedTransaction, 'chaincodeName' | 'functionName' | 'endorserMspIds' | 'endorsements' | 'namespaces'> {
   const transaction = peer.Transaction.deserializeBinary(data);
   const namespaces: NamespaceWrites[] = [];
   const endorserMspIds: string[] = [];
+  const endorsements: SignedBy[] = [];
   let chaincodeName: string | undefined;
   let functionName: string | undefined;
   for (const action of transaction.getActionsList()) {
@@ -162,15 +176,25 @@ function decodeEndorserTransaction(
     if (endorsed === undefined) {
       throw new Error('the chaincode action payload has no endorsed action');
     }
+    const responseBytes = endorsed.getProposalResponsePayload_asU8();
     for (const endorsement of endorsed.getEndorsementsList()) {
-      endorserMspIds.push(mspIdOf(endorsement.getEndorser_asU8()));
+      const endorser = endorsement.getEndorser_asU8();
+      const identity = msp.SerializedIdentity.deserializeBinary(endorser);
+      endorserMspIds.push(identity.getMspid());
+      endorsements.push({
+        mspId: identity.getMspid(),
+        certificate: Buffer.from(identity.getIdBytes_asU8()),
+        signedBytes: Buffer.concat([responseBytes, endorser]),
+        signature: Buffer.from(endorsement.getSignature_asU8()),
+      });
     }
-    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(responseBytes);
     const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
     chaincodeName ??= chaincodeAction.getChaincodeId()?.getName();
     const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
     for (const ns of rwset.getNsRwsetList()) {
       const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+      const collections = ns.getCollectionHashedRwsetList().map((c) => c.getCollectionName());
       namespaces.push({
         namespace: ns.getNamespace(),
         writes: kv.getWritesList().map((w) => ({
@@ -178,13 +202,17 @@ function decodeEndorserTransaction(
           isDelete: w.getIsDelete(),
           value: Buffer.from(w.getValue_asU8()),
         })),
+        ...(collections.length === 0 ? {} : { collections }),
       });
     }
   }
+  // Endorsements are verified only for rule changes; a ballot transaction does not keep them.
+  const lifecycle = namespaces.some((ns) => ns.namespace === LIFECYCLE_NAMESPACE);
   return {
     ...(chaincodeName === undefined ? {} : { chaincodeName }),
     ...(functionName === undefined ? {} : { functionName }),
     endorserMspIds,
+    ...(lifecycle ? { endorsements } : {}),
     namespaces,
   };
 }
@@ -207,8 +235,19 @@ function decodeSignatures(
   try {
     const metadata = common.Metadata.deserializeBinary(bytes);
     const value = metadata.getValue_asU8();
-    const signatures = metadata.getSignaturesList().map((s) => {
+    const signatures = metadata.getSignaturesList().map((s): BlockSignature => {
       const signatureHeaderBytes = s.getSignatureHeader_asU8();
+      const identifierBytes = s.getIdentifierHeader_asU8();
+      if (signatureHeaderBytes.length === 0 && identifierBytes.length > 0) {
+        // BFT: the signer is named by its consenter id; Fabric signs value ‖ identifier header ‖ header DER.
+        return {
+          mspId: '',
+          certificate: Buffer.alloc(0),
+          consenterId: common.IdentifierHeader.deserializeBinary(identifierBytes).getIdentifier(),
+          signedBytes: Buffer.concat([value, identifierBytes, headerDer]),
+          signature: Buffer.from(s.getSignature_asU8()),
+        };
+      }
       const creator = common.SignatureHeader.deserializeBinary(signatureHeaderBytes).getCreator_asU8();
       const identity = msp.SerializedIdentity.deserializeBinary(creator);
       return {
@@ -225,53 +264,10 @@ function decodeSignatures(
   }
 }
 
-/** A config block's Orderer group: which MSPs may sign blocks, with their root and intermediate certificates. */
-function decodeConfig(entry: Uint8Array): ChannelConfigInfo | undefined {
-  try {
-    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(entry).getPayload_asU8());
-    const channelGroup = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig()?.getChannelGroup();
-    const orderer = channelGroup === undefined ? undefined : groupsOf(channelGroup).get('Orderer');
-    if (orderer === undefined) {
-      return undefined;
-    }
-    const ordererMsps: Record<string, MspAnchors> = {};
-    groupsOf(orderer).forEach((group) => {
-      const value = valuesOf(group).get('MSP');
-      if (value === undefined) {
-        return;
-      }
-      const mspConfig = msp.MSPConfig.deserializeBinary(value.getValue_asU8());
-      const fabric = msp.FabricMSPConfig.deserializeBinary(mspConfig.getConfig_asU8());
-      ordererMsps[fabric.getName()] = {
-        rootCerts: fabric.getRootCertsList_asU8().map(utf8),
-        intermediateCerts: fabric.getIntermediateCertsList_asU8().map(utf8),
-      };
-    });
-    return { ordererMsps };
-  } catch {
-    return undefined;
-  }
-}
-
 /** google-protobuf ships no typings here, so the few members used are declared. */
 interface ProtoTimestamp {
   getSeconds(): number;
   getNanos(): number;
-}
-
-interface ProtoMap<V> {
-  get(key: string): V | undefined;
-  forEach(callback: (value: V, key: string) => void): void;
-}
-
-function groupsOf(group: common.ConfigGroup): ProtoMap<common.ConfigGroup> {
-  const map: unknown = group.getGroupsMap();
-  return map as ProtoMap<common.ConfigGroup>;
-}
-
-function valuesOf(group: common.ConfigGroup): ProtoMap<common.ConfigValue> {
-  const map: unknown = group.getValuesMap();
-  return map as ProtoMap<common.ConfigValue>;
 }
 
 /** As the chaincode turns a tx timestamp into castAt: milliseconds, truncated. */
@@ -281,10 +277,6 @@ function isoMillis(seconds: number, nanos: number): string {
 
 function mspIdOf(serializedIdentity: Uint8Array): string {
   return msp.SerializedIdentity.deserializeBinary(serializedIdentity).getMspid();
-}
-
-function utf8(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('utf8');
 }
 
 function invert(map: object): Map<number, string> {

@@ -1,14 +1,16 @@
-import { X509Certificate, createHash, verify } from 'node:crypto';
-import type { BlockSignature, DecodedBlock, MspAnchors } from './block-decoder';
+import type { X509Certificate } from 'node:crypto';
+import type { BlockSignature, DecodedBlock } from './block-decoder';
+import type { ChannelConfigInfo, Consenter } from './channel-config';
+import { chainOf, checkSigner, commonName, sameCertificate, tryParseCertificate } from './identities';
 
 /**
- * Orderer signatures on blocks. Every block after the genesis block must carry at least one signature, each one
- * valid (ECDSA/SHA-256 over metadata value ‖ signature header ‖ header DER) and made with a certificate that chains to
- * the root certificates of an orderer organisation named by the channel config in force. This is what makes a
- * re-sealed copy (hashes recomputed after an edit) fail: the edit cannot be re-signed without an orderer's key.
- *
- * Not checked: certificate validity periods and revocation (blocks outlive certificates), NodeOU roles, and the
- * exact BlockValidation policy (any one valid orderer signature is accepted, as Raft's default policy does).
+ * Orderer signatures on blocks, against the channel config in force. A signature counts only when its signer is an
+ * ordering node of that config: the certificate chains to the CA of an organisation of the Orderer group, carries
+ * the NodeOU orderer role, and is one of the config's consenters; and the ECDSA signature over
+ * value ‖ signature header ‖ header DER verifies. A client or peer certificate from the same CA (the gateway's
+ * ballot-relay, say) therefore cannot re-seal a block. Every signature on a block must pass, and enough distinct
+ * consenters must sign (BlockValidation): one for etcdraft, a BFT quorum for BFT.
+ * Not checked: certificate validity periods and revocation (blocks outlive certificates).
  */
 
 export type SignatureCheck =
@@ -16,101 +18,107 @@ export type SignatureCheck =
   | { readonly status: 'UNSIGNED_GENESIS' }
   | { readonly status: 'FAILED'; readonly reason: string };
 
-export type OrdererMsps = Readonly<Record<string, MspAnchors>>;
+/** How a consensus type ties a verified orderer certificate to one of its consenters, and how many must sign. */
+export interface ConsenterRule {
+  consenterOf(mspId: string, certificate: X509Certificate, config: ChannelConfigInfo): Consenter | undefined;
+  required(consenterCount: number): number;
+}
 
-export function checkBlockSignatures(block: DecodedBlock, ordererMsps: OrdererMsps | undefined): SignatureCheck {
+/**
+ * etcdraft lists consenters by TLS certificate only, so the tie is how this network issues them
+ * (test-network-scripts/lib/ca.sh): each orderer node is enrolled twice at its organisation's CA, as <name> (the
+ * enrollment certificate, which signs blocks) and as <name>-tls (its TLS certificate). A signer is a consenter when a
+ * consenter's TLS certificate chains to the TLS roots of the signer's MSP and its subject CN is the signer's CN
+ * followed by "-tls", or the signer's CN itself (cryptogen's layout). An organisation's own CA can mint such a pair,
+ * so this separates organisations and roles, not nodes within one organisation.
+ */
+const ETCDRAFT: ConsenterRule = {
+  consenterOf(mspId, certificate, config) {
+    const msp = Object.hasOwn(config.msps, mspId) ? config.msps[mspId] : undefined;
+    const cn = commonName(certificate);
+    return config.consenters.find((c) => c.kind === 'tls' && msp !== undefined && c.tlsCerts.some((pem) => {
+      const tls = tryParseCertificate(pem);
+      const tlsCn = tls === undefined ? undefined : commonName(tls);
+      return tls !== undefined && (tlsCn === cn || tlsCn === `${cn}-tls`) && chainOf(tls, msp.tlsRootCerts, msp.tlsIntermediateCerts) !== undefined;
+    }));
+  },
+  // Raft's default BlockValidation is "ANY Writers": one valid signature, here narrowed to a consenter's.
+  required: () => 1,
+};
+
+/** BFT (Fabric 3) names each consenter's MSP and enrollment certificate: the signer must be exactly one of them. */
+const BFT: ConsenterRule = {
+  consenterOf(mspId, certificate, config) {
+    return config.consenters.find((c) => c.kind === 'identity' && c.mspId === mspId && sameCertificate(c.identity, certificate));
+  },
+  // Fabric's BFT quorum: f = ⌊(n−1)/3⌋, q = ⌈(n+f+1)/2⌉ distinct consenters.
+  required: (n) => Math.ceil((n + Math.floor((n - 1) / 3) + 1) / 2),
+};
+
+/** By ConsensusType.type; a new consensus type plugs in here. */
+export const CONSENTER_RULES: Readonly<Record<string, ConsenterRule>> = { etcdraft: ETCDRAFT, BFT };
+
+export function checkBlockSignatures(block: DecodedBlock, config: ChannelConfigInfo | undefined): SignatureCheck {
+  // configtxgen writes the genesis block unsigned; it is the trust anchor and is pinned by hash instead.
+  if (block.number === 0 && config === undefined) {
+    return { status: 'UNSIGNED_GENESIS' };
+  }
   if (block.signatureDecodeError !== undefined) {
     return { status: 'FAILED', reason: `signature metadata does not decode: ${block.signatureDecodeError}` };
   }
   if (block.signatures.length === 0) {
-    // configtxgen writes the genesis block unsigned; it is the trust anchor and is pinned by hash instead.
-    return block.number === 0 ? { status: 'UNSIGNED_GENESIS' } : { status: 'FAILED', reason: 'the block is not signed' };
+    return { status: 'FAILED', reason: 'the block is not signed' };
   }
-  if (ordererMsps === undefined) {
-    return { status: 'FAILED', reason: 'no channel config seen yet, so no orderer organisation is known' };
+  if (config === undefined) {
+    return { status: 'FAILED', reason: 'no channel config seen yet, so no orderer is known' };
   }
-  const signers: string[] = [];
+  const rule = Object.hasOwn(CONSENTER_RULES, config.consensusType) ? CONSENTER_RULES[config.consensusType] : undefined;
+  if (rule === undefined) {
+    return { status: 'FAILED', reason: `consensus type '${config.consensusType}': the auditor cannot tell which nodes are its consenters` };
+  }
+  const signedBy = new Map<string, string>();
   for (const signature of block.signatures) {
-    const fault = signatureFault(signature, ordererMsps);
-    if (fault !== undefined) {
-      return { status: 'FAILED', reason: fault };
+    const verdict = consenterOfSignature(signature, config, rule);
+    if (typeof verdict === 'string') {
+      return { status: 'FAILED', reason: verdict };
     }
-    signers.push(`${signature.mspId}:${subjectCn(signature.certificate)}`);
+    signedBy.set(verdict.consenter.endpoint, verdict.signer);
   }
-  return { status: 'OK', signers };
+  const required = rule.required(config.consenters.length);
+  if (signedBy.size < required) {
+    return { status: 'FAILED', reason: `signed by ${signedBy.size} consenter(s); ${config.consensusType} with ${config.consenters.length} consenters needs ${required}` };
+  }
+  return { status: 'OK', signers: [...new Set(signedBy.values())] };
 }
 
-function signatureFault(signature: BlockSignature, ordererMsps: OrdererMsps): string | undefined {
-  const anchors = Object.hasOwn(ordererMsps, signature.mspId) ? ordererMsps[signature.mspId] : undefined;
-  if (anchors === undefined) {
-    return `signed by ${signature.mspId}, which is not an orderer organisation of the channel`;
-  }
-  let certificate: X509Certificate;
-  try {
-    certificate = parseCertificate(signature.certificate);
-  } catch {
-    return `the signer's certificate (${signature.mspId}) does not parse`;
-  }
-  if (!chainsToRoot(certificate, anchors)) {
-    return `the signer's certificate was not issued by ${signature.mspId}'s root CA`;
-  }
-  let valid = false;
-  try {
-    valid = verify('sha256', signature.signedBytes, certificate.publicKey, signature.signature);
-  } catch {
-    valid = false;
-  }
-  return valid ? undefined : `the signature by ${signature.mspId} does not verify over this block's header and metadata`;
-}
-
-const certificates = new Map<string, X509Certificate>();
-const chainVerdicts = new Map<string, boolean>();
-
-function parseCertificate(bytes: Uint8Array | string): X509Certificate {
-  const key = typeof bytes === 'string' ? bytes : createHash('sha256').update(bytes).digest('hex');
-  let certificate = certificates.get(key);
-  if (certificate === undefined) {
-    certificate = new X509Certificate(bytes);
-    certificates.set(key, certificate);
-  }
-  return certificate;
-}
-
-/** Directly under a root, or under an intermediate that is directly under a root (Fabric CA's two layouts). */
-function chainsToRoot(certificate: X509Certificate, anchors: MspAnchors): boolean {
-  const cacheKey = `${certificate.fingerprint256}|${anchors.rootCerts.join('|')}|${anchors.intermediateCerts.join('|')}`;
-  const cached = chainVerdicts.get(cacheKey);
-  if (cached !== undefined) {
-    return cached;
-  }
-  const roots = parseAll(anchors.rootCerts);
-  const intermediates = parseAll(anchors.intermediateCerts);
-  const issuedBy = (child: X509Certificate, parent: X509Certificate): boolean =>
-    child.checkIssued(parent) && child.verify(parent.publicKey);
-  const verdict =
-    roots.some((root) => issuedBy(certificate, root)) ||
-    intermediates.some((mid) => issuedBy(certificate, mid) && roots.some((root) => issuedBy(mid, root)));
-  chainVerdicts.set(cacheKey, verdict);
-  return verdict;
-}
-
-function parseAll(pems: readonly string[]): X509Certificate[] {
-  const parsed: X509Certificate[] = [];
-  for (const pem of pems) {
-    try {
-      parsed.push(parseCertificate(pem));
-    } catch {
-      // An anchor that does not parse anchors nothing.
+/** The consenter that made this signature, or why it is not a consenter's valid signature. */
+function consenterOfSignature(
+  signature: BlockSignature,
+  config: ChannelConfigInfo,
+  rule: ConsenterRule,
+): { consenter: Consenter; signer: string } | string {
+  let signed = signature;
+  if (signature.consenterId !== undefined) {
+    const named = config.consenters.find((c) => c.kind === 'identity' && c.id === signature.consenterId);
+    if (named?.kind !== 'identity') {
+      return `signed as consenter ${signature.consenterId}, which the channel config does not name`;
     }
+    signed = { ...signature, mspId: named.mspId, certificate: Buffer.from(named.identity) };
   }
-  return parsed;
-}
-
-function subjectCn(bytes: Uint8Array): string {
-  try {
-    const subject = parseCertificate(bytes).subject;
-    return /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1] ?? subject;
-  } catch {
-    return '?';
+  if (!config.ordererOrgs.includes(signed.mspId)) {
+    return `signed by ${signed.mspId}, which is not an orderer organisation of the channel`;
   }
+  const { info, certificate } = checkSigner(signed, config.msps);
+  if (!info.verified || certificate === undefined) {
+    return info.problem ?? 'the signature does not verify';
+  }
+  const who = `${info.name} (${signed.mspId})`;
+  if (info.role !== 'orderer') {
+    return `the signer ${who} is a ${info.role}, not an orderer node`;
+  }
+  const consenter = rule.consenterOf(signed.mspId, certificate, config);
+  if (consenter === undefined) {
+    return `the signer ${who} is not a consenter of the channel config in force`;
+  }
+  return { consenter, signer: `${signed.mspId}:${info.name}` };
 }

@@ -4,8 +4,8 @@ import { CheckpointError } from './errors';
 import { type ReplayStateJson, STATE_FORMAT } from './replay-state';
 
 /**
- * The checkpoint is the replay state as JSON: the next block to read, the previous block's header hash and every
- * poll's accumulated writes. It is replaced atomically (temp file, fsync, rename), so a kill at any instant leaves
+ * The checkpoint is the replay state as JSON: the next block to read, the previous block's header hash, every
+ * poll's accumulated writes, and the verified config chain (which the receipt check takes its trust anchors from). It is replaced atomically (temp file, fsync, rename), so a kill at any instant leaves
  * either the old or the new checkpoint, each of which resumes without a gap or a duplicate.
  */
 
@@ -27,6 +27,12 @@ export async function readCheckpoint(
     state = JSON.parse(text);
   } catch (err) {
     throw new CheckpointError(`checkpoint ${file} is not JSON`, { file }, { cause: err });
+  }
+  if (typeof state === 'object' && state !== null && (state as { format?: unknown }).format === 1) {
+    throw new CheckpointError(
+      `checkpoint ${file} was written by an earlier auditor (format 1, without the config chain and rule changes): remove it and audit from genesis`,
+      { file },
+    );
   }
   if (!isReplayState(state)) {
     throw new CheckpointError(`checkpoint ${file} is not a poll-ledger-audit checkpoint (format ${STATE_FORMAT})`, { file });
@@ -77,6 +83,10 @@ function isReplayState(value: unknown): value is ReplayStateJson {
     Array.isArray(v.trustedChecks) &&
     Array.isArray(v.invalid) &&
     Array.isArray(v.signers) &&
+    Array.isArray(v.configs) &&
+    Array.isArray(v.ruleChanges) &&
+    typeof v.definitions === 'object' &&
+    v.definitions !== null &&
     typeof v.transactions === 'object'
   );
 }

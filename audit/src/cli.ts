@@ -5,10 +5,12 @@ import { runAudit } from './audit';
 import { type DecodedBlock, decodeBlock } from './block-decoder';
 import { type BlockSource, DirectoryBlockSource, blockFileName, writeBlockFile } from './block-source';
 import { type CommonOptions, type Command, type PeerTarget, USAGE, parseCommand } from './config';
-import { AuditError, ConnectionError, describeError } from './errors';
+import { readCheckpoint } from './checkpoint';
+import { AuditError, CheckpointError, ConnectionError, describeError } from './errors';
 import { type PeerLedger, type PeerLedgerOptions, openPeerLedger } from './fabric';
-import { type ReceiptReport, checkReceipt, parseReceipt, renderReceiptReport } from './receipt';
-import { renderReport } from './report';
+import { type Receipt, type ReceiptReport, checkReceipt, parseReceipt, renderReceiptReport } from './receipt';
+import { renderReport } from './report-text';
+import { type ReadBlock, type TrustAnchors, anchorsFromCheckpoint, anchorsFromGenesis, anchorsFromSource } from './trust-anchors';
 
 /** The thin command line: parse, connect, run one use case, print, choose the exit status. */
 
@@ -106,6 +108,7 @@ async function audit(source: BlockSource, options: CommonOptions, io: CliIo): Pr
       ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
       ...(options.untilBlock === undefined ? {} : { untilBlock: options.untilBlock }),
       trustedHashes: options.trustedHashes,
+      ...(options.genesisHash === undefined ? {} : { genesisHash: options.genesisHash }),
       shouldStop: () => stopSignal !== undefined,
     });
     io.stdout(renderReport(report, { quiet: options.quiet }));
@@ -139,27 +142,24 @@ async function exportBlocks(peer: PeerLedger, outDir: string, options: CommonOpt
   return ExitCode.ok;
 }
 
-async function receiptFromPeer(
-  peer: PeerLedger,
-  receipt: ReturnType<typeof parseReceipt>,
-  options: CommonOptions,
-): Promise<ReceiptReport> {
+async function receiptFromPeer(peer: PeerLedger, receipt: Receipt, options: CommonOptions): Promise<ReceiptReport> {
   const stated = await peer.blockByNumber(receipt.blockNumber).then(decodeBlock, () => undefined);
   let block = stated?.transactions.some((t) => t.txId === receipt.txId) === true ? stated : undefined;
   if (block === undefined) {
     const bytes = await peer.blockByTxId(receipt.txId);
     block = bytes === undefined ? undefined : decodeBlock(bytes);
   }
-  const config = block?.lastConfigIndex === undefined ? undefined : decodeBlock(await peer.blockByNumber(block.lastConfigIndex)).config;
+  const read = (n: number): Promise<DecodedBlock | undefined> => peer.blockByNumber(n).then(decodeBlock, () => undefined);
+  const anchors = block === undefined ? undefined : await trustAnchors(read, block, options);
   const current = await peer.currentBallot(receipt.pollId, receipt.ballotId);
   return checkReceipt(receipt, block, {
     namespace: options.chaincode,
-    ...(config === undefined ? {} : { ordererMsps: config.ordererMsps }),
+    ...(anchors === undefined ? {} : { anchors }),
     ...(current === undefined ? {} : { currentBallot: current }),
   });
 }
 
-async function receiptFromDir(dir: string, receipt: ReturnType<typeof parseReceipt>, options: CommonOptions): Promise<ReceiptReport> {
+async function receiptFromDir(dir: string, receipt: Receipt, options: CommonOptions): Promise<ReceiptReport> {
   const read = async (n: number): Promise<DecodedBlock | undefined> => {
     try {
       return decodeBlock(await fs.readFile(path.join(dir, blockFileName(n))));
@@ -178,11 +178,24 @@ async function receiptFromDir(dir: string, receipt: ReturnType<typeof parseRecei
       block = holds(candidate) ? candidate : undefined;
     }
   }
-  const config = block?.lastConfigIndex === undefined ? undefined : (await read(block.lastConfigIndex))?.config;
-  return checkReceipt(receipt, block, {
-    namespace: options.chaincode,
-    ...(config === undefined ? {} : { ordererMsps: config.ordererMsps }),
-  });
+  const anchors = block === undefined ? undefined : await trustAnchors(read, block, options);
+  return checkReceipt(receipt, block, { namespace: options.chaincode, ...(anchors === undefined ? {} : { anchors }) });
+}
+
+/** The checkpoint's verified config chain, else a replay from the pinned genesis, else (--trust-peer) the source's. */
+async function trustAnchors(read: ReadBlock, block: DecodedBlock, options: CommonOptions): Promise<TrustAnchors> {
+  if (options.checkpoint !== undefined) {
+    const file = options.checkpoint.file;
+    const state = await readCheckpoint(file, { channel: options.channel, namespace: options.chaincode });
+    if (state === undefined) {
+      throw new CheckpointError(`no checkpoint at ${file}: run a full audit with --checkpoint first`, { file });
+    }
+    return anchorsFromCheckpoint(state, file, block, options.genesisHash);
+  }
+  if (options.genesisHash !== undefined) {
+    return anchorsFromGenesis(read, block, options.genesisHash);
+  }
+  return anchorsFromSource(read, block);
 }
 
 async function readText(file: string): Promise<string> {

@@ -2,6 +2,7 @@ import type { Poll, TallyState } from '@poll-ledger/protocol';
 import { type Recomputed, recomputePoll } from './recompute';
 import { RecordError, parsePollRecord, parseTallyRecord } from './records';
 import type { PollTrackJson, StoredValue, WriteRef } from './replay-state';
+import type { RuleChangeRef } from './rule-changes';
 
 /**
  * Per poll: what the ledger says (the tally's final record) next to what the raw ballots say, field by field.
@@ -32,6 +33,8 @@ export interface PollReport {
   readonly recomputed?: Pick<Recomputed, 'ballotCount' | 'counts' | 'ballotsRoot'>;
   readonly problems: readonly string[];
   readonly problemCount: number;
+  /** Rule changes (config updates, chaincode definitions) made while the poll was open. */
+  readonly rulesChangedWhileOpen: readonly RuleChangeRef[];
 }
 
 const MAX_PROBLEMS = 50;
@@ -39,6 +42,7 @@ const NONE = '—';
 
 export function comparePoll(track: PollTrackJson): PollReport {
   const ballots = { counted: 0, writes: track.ballotWrites, replaced: track.replacedBallots };
+  const rulesChangedWhileOpen = [...(track.rulesChangedWhileOpen ?? [])];
   const problems = [...track.problems];
   let problemCount = track.problemCount;
   const poll = parseOrProblem(track.poll, parsePollRecord);
@@ -51,6 +55,7 @@ export function comparePoll(track: PollTrackJson): PollReport {
       checks: [{ field: 'poll record', onLedger: state, recomputed: NONE, verdict: 'MISMATCH' }],
       problems: [...problems, `the poll record is ${state}, so its ballots cannot be counted`],
       problemCount: problemCount + 1,
+      rulesChangedWhileOpen,
     };
   }
   const recomputed = recomputePoll(poll, new Map(track.ballots));
@@ -88,6 +93,7 @@ export function comparePoll(track: PollTrackJson): PollReport {
     recomputed: { ballotCount: recomputed.ballotCount, counts: recomputed.counts, ballotsRoot: recomputed.ballotsRoot },
     problems,
     problemCount,
+    rulesChangedWhileOpen,
   };
 }
 

@@ -22,7 +22,7 @@ export const USAGE = `Usage:
   poll-ledger-audit [audit] [connection] [options]     replay the ledger from the peer and audit every poll
   poll-ledger-audit verify --from-dir <dir> [options]   the same audit over exported block files
   poll-ledger-audit export --out <dir> [connection]     write each block as <dir>/<n>.block (protobuf bytes)
-  poll-ledger-audit receipt <receipt.json> [connection | --from-dir <dir>]
+  poll-ledger-audit receipt <receipt.json> [connection | --from-dir <dir>] (--checkpoint <file> | --genesis-hash <hex> | --trust-peer)
                                                         check a ballot receipt { pollId, ballotId, txId, blockNumber, ballotHash }
 
 Connection (the auditor's own organisation's peer; default: --org observer --identity auditor):
@@ -38,12 +38,20 @@ Options:
   --checkpoint <file>      resume from this checkpoint and keep it up to date
   --checkpoint-every <n>   write the checkpoint every n blocks (default 100; always at the end)
   --until-block <n>        stop after block n
+  --genesis-hash <hex>     block 0's header hash, published out of band: the root of the config chain (orderers,
+                           MSPs). A different block 0 fails the audit; without it the report warns
   --trusted-hash <n>:<hex> block n's header hash as another source states it (repeatable); a difference, or a
                            block the peer does not serve, fails the audit
   --json <file>            also write the report as JSON
-  --quiet                  print the summary and only the polls that MISMATCH
+  --quiet                  print the summary, the rule changes, and only the polls that MISMATCH or whose
+                           rules changed while they were open
   --timeout <seconds>      deadline for each peer request (default 30)
   -h, --help               this text
+
+Receipt trust anchors (who may sign the receipt's block), one of:
+  --checkpoint <file>      the verified config chain of a full audit's checkpoint (read only)
+  --genesis-hash <hex>     replay the config chain from the pinned genesis block
+  --trust-peer             the config block the source itself names: a weaker check, and the report says so
 
 Exit status: 0 every check passes; 1 a mismatch, a broken chain or a failed receipt; 2 usage, configuration or
 connection error; 128+n interrupted by signal n (checkpoint saved).`;
@@ -65,6 +73,9 @@ export interface CommonOptions {
   readonly checkpoint?: { readonly file: string; readonly every: number };
   readonly untilBlock?: number;
   readonly trustedHashes: ReadonlyMap<number, string>;
+  readonly genesisHash?: string;
+  /** receipt only: take the trust anchors from the block source's own config block. */
+  readonly trustPeer: boolean;
   readonly quiet: boolean;
   readonly timeoutMs: number;
 }
@@ -98,6 +109,8 @@ const optionSpec = {
   'checkpoint-every': { type: 'string' },
   'until-block': { type: 'string' },
   'trusted-hash': { type: 'string', multiple: true },
+  'genesis-hash': { type: 'string' },
+  'trust-peer': { type: 'boolean' },
   json: { type: 'string' },
   quiet: { type: 'boolean' },
   timeout: { type: 'string' },
@@ -109,12 +122,12 @@ type OptionName = keyof typeof optionSpec;
 type Values = ReturnType<typeof parseArgs<{ options: typeof optionSpec; allowPositionals: true; strict: true }>>['values'];
 
 const CONNECTION: readonly OptionName[] = ['network-json', 'org', 'identity', 'peer', 'peer-host-alias', 'tls-ca', 'msp-id', 'cert', 'key', 'timeout'];
-const REPLAY: readonly OptionName[] = ['channel', 'chaincode', 'checkpoint', 'checkpoint-every', 'until-block', 'trusted-hash', 'json', 'quiet'];
+const REPLAY: readonly OptionName[] = ['channel', 'chaincode', 'checkpoint', 'checkpoint-every', 'until-block', 'trusted-hash', 'genesis-hash', 'json', 'quiet'];
 const ALLOWED: Readonly<Record<Exclude<Command['kind'], 'help'>, readonly OptionName[]>> = {
   audit: [...CONNECTION, ...REPLAY],
   verify: [...REPLAY, 'from-dir'],
   export: [...CONNECTION, 'channel', 'until-block', 'out'],
-  receipt: [...CONNECTION, 'channel', 'chaincode', 'from-dir', 'json'],
+  receipt: [...CONNECTION, 'channel', 'chaincode', 'from-dir', 'json', 'checkpoint', 'genesis-hash', 'trust-peer'],
 };
 
 const COMMANDS = ['audit', 'verify', 'export', 'receipt'] as const;
@@ -168,6 +181,12 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
       if (fromDir !== undefined && connection.length > 0) {
         throw new UsageError(`--from-dir and --${connection.join(', --')} are alternatives`);
       }
+      if (options.checkpoint === undefined && options.genesisHash === undefined && !options.trustPeer) {
+        throw new UsageError(
+          "'receipt' needs verified trust anchors: --checkpoint <file> (written by a full audit) or --genesis-hash <hex> " +
+            '(replays the config chain); --trust-peer takes them from the block source itself, a weaker check',
+        );
+      }
       const source = fromDir === undefined ? { peer: peerTarget(values, cwd) } : { fromDir: requiredDir(fromDir, '--from-dir', cwd) };
       return { kind, receiptPath: path.resolve(cwd, receiptPath), source, options };
     }
@@ -192,9 +211,18 @@ function commonOptions(values: Values, cwd: string): CommonOptions {
     ...(values.checkpoint === undefined ? {} : { checkpoint: { file: path.resolve(cwd, values.checkpoint), every } }),
     ...(untilBlock === undefined ? {} : { untilBlock }),
     trustedHashes: trustedHashes(values['trusted-hash'] ?? []),
+    ...(values['genesis-hash'] === undefined ? {} : { genesisHash: hexHash(values['genesis-hash'], '--genesis-hash') }),
+    trustPeer: values['trust-peer'] === true,
     quiet: values.quiet === true,
     timeoutMs: (values.timeout === undefined ? 30 : integer(values.timeout, '--timeout', 1)) * 1000,
   };
+}
+
+function hexHash(text: string, what: string): string {
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
+    throw new UsageError(`${what} '${text}' must be 64 hex digits (a SHA-256 header hash)`);
+  }
+  return text.toLowerCase();
 }
 
 function trustedHashes(specs: readonly string[]): Map<number, string> {

@@ -1,8 +1,10 @@
 import type { PollTrackJson, StoredValue } from './replay-state';
+import type { RuleChangeRef } from './rule-changes';
 
 /**
  * Everything the replay collects about one poll: the last VALID write of its poll record, its tally record and each
- * of its ballot keys, how many ballot writes there were, and what looked wrong along the way.
+ * of its ballot keys, how many ballot writes there were, what looked wrong along the way, and the rule changes made
+ * while it was open.
  */
 
 /** Problems kept per poll in the report; all of them are counted. */
@@ -20,10 +22,17 @@ export interface PollTrack {
   replacedBallots: number;
   problems: string[];
   problemCount: number;
+  readonly rulesChangedWhileOpen: RuleChangeRef[];
 }
 
 export function newPollTrack(pollId: string): PollTrack {
-  return { pollId, ballots: new Map(), ballotWrites: 0, replacedBallots: 0, problems: [], problemCount: 0 };
+  return { pollId, ballots: new Map(), ballotWrites: 0, replacedBallots: 0, problems: [], problemCount: 0, rulesChangedWhileOpen: [] };
+}
+
+export function addRuleChange(track: PollTrack, change: RuleChangeRef): void {
+  if (track.rulesChangedWhileOpen.length < MAX_PROBLEMS) {
+    track.rulesChangedWhileOpen.push(change);
+  }
 }
 
 export function addProblem(track: PollTrack, problem: string): void {
@@ -43,6 +52,7 @@ export function pollTrackToJson(track: PollTrack): PollTrackJson {
     replacedBallots: track.replacedBallots,
     problems: [...track.problems],
     problemCount: track.problemCount,
+    ...(track.rulesChangedWhileOpen.length === 0 ? {} : { rulesChangedWhileOpen: [...track.rulesChangedWhileOpen] }),
   };
 }
 
@@ -56,5 +66,6 @@ export function pollTrackFromJson(json: PollTrackJson): PollTrack {
     replacedBallots: json.replacedBallots,
     problems: [...json.problems],
     problemCount: json.problemCount,
+    rulesChangedWhileOpen: [...(json.rulesChangedWhileOpen ?? [])],
   };
 }

@@ -1,16 +1,18 @@
 import { type Ballot, type CastBallotResult, ballotKey } from '@poll-ledger/protocol';
 import type { DecodedBlock, DecodedTransaction } from './block-decoder';
-import { type OrdererMsps, checkBlockSignatures } from './block-signatures';
+import { checkBlockSignatures } from './block-signatures';
 import type { CheckRow } from './compare';
 import { ReceiptInputError } from './errors';
 import { bytesEqual } from './hash-chain';
 import { ballotHashOf } from './recompute';
 import { RecordError, parseBallotRecord } from './records';
+import type { TrustAnchors } from './trust-anchors';
 
 /**
  * A citizen's receipt against the block it names: the transaction is there, VALID, wrote this ballot key, and the
  * ballot it wrote hashes to the receipt's ballotHash. The block's own data hash and orderer signature are checked too,
- * so the answer does not rest on the peer's word alone (the chain up to the block is what a full audit checks).
+ * against trust anchors that do not come from the same source (trust-anchors.ts), so the answer does not rest on the
+ * peer's word alone (the chain up to the block is what a full audit checks).
  */
 
 export interface Receipt {
@@ -29,12 +31,14 @@ export interface ReceiptReport {
   /** The ballot exactly as the transaction wrote it. */
   readonly recorded: Ballot | null;
   readonly checks: readonly CheckRow[];
+  /** Where the config that judged the block's signature came from; verified false = the weaker --trust-peer check. */
+  readonly trustAnchors: { readonly source: string; readonly verified: boolean } | null;
 }
 
 export interface ReceiptContext {
   readonly namespace: string;
-  /** The orderer organisations of the config block in force, to check the block's signature. */
-  readonly ordererMsps?: OrdererMsps;
+  /** The config in force at the block, and where it came from, to check the block's signature. */
+  readonly anchors?: TrustAnchors;
   /** The ballot currently stored for this voter (GetBallot on the auditor's own peer), when available. */
   readonly currentBallot?: string;
 }
@@ -93,12 +97,18 @@ export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, 
   const stated = `tx ${short(receipt.txId)} in block ${receipt.blockNumber}`;
   if (block === undefined || tx === undefined) {
     checks.push({ field: 'transaction', onLedger: 'not found', recomputed: stated, verdict: 'MISMATCH' });
-    return { receipt, verdict: 'FAILED', foundInBlock: null, validationCode: null, recorded: null, checks };
+    return { receipt, verdict: 'FAILED', foundInBlock: null, validationCode: null, recorded: null, checks, trustAnchors: null };
   }
   checks.push(match('block number', String(block.number), String(receipt.blockNumber)));
   checks.push(match('validation code', tx.validationCodeName, 'VALID'));
   checks.push(match('block data hash', bytesEqual(block.dataHash, block.computedDataHash) ? 'OK' : 'MISMATCH', 'OK'));
-  const signatures = checkBlockSignatures(block, context.ordererMsps);
+  const anchors = context.anchors;
+  if (anchors?.problem !== undefined) {
+    checks.push({ field: 'trust anchors', onLedger: `${anchors.source}: ${anchors.problem}`, recomputed: 'a verified config', verdict: 'MISMATCH' });
+  } else {
+    checks.push({ field: 'trust anchors', onLedger: anchors?.source ?? 'none', recomputed: anchors?.source ?? 'none', verdict: 'INFO' });
+  }
+  const signatures = checkBlockSignatures(block, anchors?.config);
   checks.push(match('orderer signature', signatures.status === 'FAILED' ? `FAILED: ${signatures.reason}` : 'OK', 'OK'));
 
   const written = ballotWrite(tx, context.namespace, receipt);
@@ -136,6 +146,7 @@ export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, 
     validationCode: tx.validationCodeName,
     recorded,
     checks,
+    trustAnchors: anchors === undefined ? null : { source: anchors.source, verified: anchors.verified },
   };
 }
 
@@ -152,7 +163,8 @@ export function renderReceiptReport(report: ReceiptReport): string {
     const verdict = c.verdict === 'INFO' ? '' : `  ${c.verdict}`;
     lines.push(`  ${c.field.padEnd(width)}  ${c.onLedger}${c.onLedger === c.recomputed ? '' : ` (expected ${c.recomputed})`}${verdict}`);
   }
-  lines.push(`receipt check: ${report.verdict}`);
+  const weaker = report.trustAnchors?.verified === false ? " (WEAKER CHECK: the signature was judged by the source's own config, --trust-peer)" : '';
+  lines.push(`receipt check: ${report.verdict}${weaker}`);
   return `${lines.join('\n')}\n`;
 }
 

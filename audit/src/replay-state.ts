@@ -1,11 +1,20 @@
-import type { OrdererMsps } from './block-signatures';
+import type { ChannelConfigInfo } from './channel-config';
+import type { ChaincodeDefinition } from './lifecycle';
+import type { RuleChange, RuleChangeRef } from './rule-changes';
 
 /**
  * The replay's state as plain data: what each part of the replay keeps, and the checkpoint, which is all of it as
  * JSON. Plain data is what lets a resumed replay continue exactly where an earlier one stopped.
  */
 
-export const STATE_FORMAT = 1;
+/** 2: the config chain, rule changes and chaincode definitions (format 1 checkpoints cannot resume: re-run). */
+export const STATE_FORMAT = 2;
+
+/** A config block the replay accepted, and its config: in force for every later block up to the next one. */
+export interface ConfigRecord {
+  readonly block: number;
+  readonly config: ChannelConfigInfo;
+}
 
 export interface WriteRef {
   readonly block: number;
@@ -55,6 +64,8 @@ export interface PollTrackJson {
   readonly replacedBallots: number;
   readonly problems: readonly string[];
   readonly problemCount: number;
+  /** Rule changes made while the poll's record said `open` (omitted when none). */
+  readonly rulesChangedWhileOpen?: readonly RuleChangeRef[];
 }
 
 /** The replay's whole state as JSON: a checkpoint's content. */
@@ -71,7 +82,12 @@ export interface ReplayStateJson {
   readonly signedBlocks: number;
   readonly signers: readonly string[];
   readonly signatureFailures: readonly BlockFault[];
-  readonly ordererMsps?: OrdererMsps;
+  /** Every config accepted so far, genesis first; the last one is in force. */
+  readonly configs: readonly ConfigRecord[];
+  /** Config updates and chaincode definitions, in ledger order (see rule-changes.ts). */
+  readonly ruleChanges: readonly RuleChange[];
+  /** The last committed definition of each chaincode, to show what a new one replaces. */
+  readonly definitions: Readonly<Record<string, ChaincodeDefinition>>;
   readonly undecodable: readonly UndecodableTransaction[];
   /** The first non-VALID transactions (see transaction-log.ts); `transactions` counts all of them. */
   readonly invalid: readonly InvalidTransaction[];

@@ -1,12 +1,21 @@
-import { type CheckRow, type PollReport, comparePoll } from './compare';
+import { type PollReport, comparePoll } from './compare';
 import type { BlockFault, InvalidTransaction, ReplayStateJson, UndecodableTransaction } from './replay-state';
+import type { RuleChange } from './rule-changes';
 
 /**
- * The audit's verdict as data (the JSON report) and as text. Everything except `run` is a pure function of the replay
- * state, so an audit resumed from a checkpoint reports exactly what an uninterrupted one does.
+ * The audit's verdict as data (the JSON report; report-text.ts renders it). Everything except `run` is a pure function
+ * of the replay state and the options, so an audit resumed from a checkpoint reports exactly what an uninterrupted one
+ * does.
  */
 
-export const REPORT_FORMAT = 1;
+/** 2: genesis, ruleChanges, warnings, signatures.configBlocks, and rulesChangedWhileOpen per poll. */
+export const REPORT_FORMAT = 2;
+
+export interface GenesisCheck {
+  /** The hash given with --genesis-hash, or null when the genesis was not pinned. */
+  readonly pinned: string | null;
+  readonly status: 'MATCH' | 'MISMATCH' | 'UNPINNED' | 'NOT_REACHED';
+}
 
 export interface TrustedHashResult {
   readonly block: number;
@@ -34,6 +43,11 @@ export interface AuditReport {
   readonly chaincode: string;
   readonly verdict: 'PASS' | 'FAIL';
   readonly reasons: readonly string[];
+  /** Not failures, but what a reader must not miss: an unpinned genesis, polls whose rules changed while open. */
+  readonly warnings: readonly string[];
+  /** Every config update and chaincode definition (and lifecycle approval), in ledger order. */
+  readonly ruleChanges: readonly RuleChange[];
+  readonly genesis: GenesisCheck;
   readonly ledger: {
     readonly blocksRead: number;
     readonly lastBlock: number | null;
@@ -53,6 +67,8 @@ export interface AuditReport {
     readonly signedBlocks: number;
     readonly signers: readonly string[];
     readonly failures: readonly BlockFault[];
+    /** The config blocks accepted into the config chain (genesis first). */
+    readonly configBlocks: readonly number[];
   };
   readonly undecodableTransactions: readonly UndecodableTransaction[];
   readonly summary: { readonly polls: number; readonly match: number; readonly mismatch: number; readonly notTallied: number };
@@ -63,10 +79,12 @@ export interface AuditReport {
 export interface ReportInput {
   readonly state: ReplayStateJson;
   readonly trustedHashes: ReadonlyMap<number, string>;
+  /** Block 0's header hash as published out of band (--genesis-hash). */
+  readonly genesisHash?: string;
   readonly run: RunInfo;
 }
 
-export function buildReport({ state, trustedHashes, run }: ReportInput): AuditReport {
+export function buildReport({ state, trustedHashes, genesisHash, run }: ReportInput): AuditReport {
   const polls = [...state.polls].sort((a, b) => (a.pollId < b.pollId ? -1 : a.pollId > b.pollId ? 1 : 0)).map(comparePoll);
   const lastBlock = state.nextBlock > 0 ? state.nextBlock - 1 : null;
   const breaks = [...state.chainBreaks].sort((a, b) => a.block - b.block);
@@ -83,7 +101,18 @@ export function buildReport({ state, trustedHashes, run }: ReportInput): AuditRe
     notTallied: polls.filter((p) => p.verdict === 'NOT_TALLIED').length,
   };
   const validUndecodable = state.undecodable.filter((u) => u.validationCode === 'VALID');
+  const genesis = genesisCheck(state, genesisHash);
+  const failedRules = state.ruleChanges.filter((c) => c.verdict === 'FAILED');
   const reasons: string[] = [];
+  if (genesis.status === 'MISMATCH') {
+    reasons.push("block 0's header hash differs from --genesis-hash: this is not the channel the pinned hash names");
+  }
+  if (genesis.status === 'NOT_REACHED') {
+    reasons.push('--genesis-hash was given but block 0 was not read');
+  }
+  if (failedRules.length > 0) {
+    reasons.push(`${failedRules.length} rule change(s) without an observer's approval, or not accepted (see RULE CHANGES)`);
+  }
   if (breaks.length > 0) {
     reasons.push(`hash chain broken at block ${breaks[0]?.block ?? '?'}`);
   }
@@ -102,6 +131,16 @@ export function buildReport({ state, trustedHashes, run }: ReportInput): AuditRe
   if (run.stoppedEarly !== undefined) {
     reasons.push(`replay stopped early: ${run.stoppedEarly}`);
   }
+  const warnings: string[] = [];
+  if (genesis.status === 'UNPINNED') {
+    warnings.push(
+      "genesis not pinned (--genesis-hash): the config chain, and with it every orderer and MSP the audit trusts, starts from the source's own block 0",
+    );
+  }
+  for (const poll of polls.filter((p) => p.rulesChangedWhileOpen.length > 0)) {
+    const changes = poll.rulesChangedWhileOpen.map((c) => `block ${c.block} ${c.summary} ${c.verdict}`);
+    warnings.push(`poll ${poll.pollId}: rules changed while it was open (${changes.join('; ')})`);
+  }
   return {
     tool: 'poll-ledger-audit',
     format: REPORT_FORMAT,
@@ -109,6 +148,9 @@ export function buildReport({ state, trustedHashes, run }: ReportInput): AuditRe
     chaincode: state.namespace,
     verdict: reasons.length === 0 ? 'PASS' : 'FAIL',
     reasons,
+    warnings,
+    ruleChanges: state.ruleChanges,
+    genesis,
     ledger: {
       blocksRead: state.blocksRead,
       lastBlock,
@@ -127,6 +169,7 @@ export function buildReport({ state, trustedHashes, run }: ReportInput): AuditRe
       signedBlocks: state.signedBlocks,
       signers: [...state.signers].sort(),
       failures: state.signatureFailures,
+      configBlocks: state.configs.map((c) => c.block),
     },
     undecodableTransactions: state.undecodable,
     summary,
@@ -142,84 +185,15 @@ export function reportFindings(report: AuditReport): Omit<AuditReport, 'run'> {
   return findings;
 }
 
-const HASH_SHOWN = 16;
-
-export function renderReport(report: AuditReport, options: { readonly quiet?: boolean } = {}): string {
-  const lines: string[] = [];
-  const hash = (h: string | null): string => (h === null ? '—' : `${h.slice(0, HASH_SHOWN)}…`);
-  lines.push(`poll-ledger-audit: channel ${report.channel}, chaincode ${report.chaincode}`);
-  lines.push(`source             ${report.run.source}`);
-  const range = report.ledger.lastBlock === null ? 'none' : `0..${report.ledger.lastBlock}`;
-  lines.push(`blocks read        ${report.ledger.blocksRead} (blocks ${range}; ${report.run.blocksThisRun} this run, ${report.run.blocksPerSecond.toFixed(0)} blocks/s, ${report.run.ballotsPerSecond.toFixed(0)} ballots/s)`);
-  const codes = Object.entries(report.transactions.byValidationCode).map(([code, n]) => `${code} ${n}`);
-  lines.push(`transactions       ${report.transactions.total}${codes.length > 0 ? `: ${codes.join(', ')}` : ''}`);
-  const chain = report.chain;
-  lines.push(
-    chain.status === 'OK'
-      ? `hash chain         OK (genesis ${hash(report.ledger.genesisHash)}, head block ${report.ledger.lastBlock ?? '—'} ${hash(report.ledger.headHash)})`
-      : `hash chain         BROKEN at block ${chain.firstBrokenBlock ?? '?'}`,
-  );
-  for (const b of chain.breaks.slice(0, 10)) {
-    lines.push(`                     block ${b.block}: ${b.reason}`);
+function genesisCheck(state: ReplayStateJson, pinned: string | undefined): GenesisCheck {
+  if (pinned === undefined) {
+    return { pinned: null, status: 'UNPINNED' };
   }
-  for (const t of report.trustedHashes) {
-    lines.push(`trusted hash       block ${t.block} ${hash(t.hash)}: ${t.status}`);
+  const expected = pinned.toLowerCase();
+  if (state.genesisHash === undefined) {
+    return { pinned: expected, status: 'NOT_REACHED' };
   }
-  const sig = report.signatures;
-  lines.push(
-    sig.status === 'OK'
-      ? `orderer signatures OK (${sig.signedBlocks} signed blocks; signers ${sig.signers.join(', ') || '—'}; genesis unsigned)`
-      : `orderer signatures FAILED on ${sig.failures.length} block(s)`,
-  );
-  for (const f of sig.failures.slice(0, 10)) {
-    lines.push(`                     block ${f.block}: ${f.reason}`);
-  }
-  for (const u of report.undecodableTransactions.slice(0, 10)) {
-    lines.push(`undecodable tx     block ${u.block} tx ${u.tx} (${u.validationCode}): ${u.reason}`);
-  }
-  const s = report.summary;
-  lines.push(`polls              ${s.polls}: ${s.match} MATCH, ${s.mismatch} MISMATCH, ${s.notTallied} NOT TALLIED`);
-  for (const poll of report.polls) {
-    if (options.quiet !== true || poll.verdict === 'MISMATCH') {
-      lines.push('', ...renderPoll(poll));
-    }
-  }
-  lines.push('', `verdict: ${report.verdict}${report.reasons.length > 0 ? ` (${report.reasons.join('; ')})` : ''}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function renderPoll(poll: PollReport): string[] {
-  const title = poll.title === undefined ? '' : ` "${poll.title}"`;
-  const meta = [poll.status, poll.revotePolicy === undefined ? undefined : `re-vote ${poll.revotePolicy}`]
-    .filter((x) => x !== undefined)
-    .join(', ');
-  const lines = [
-    `poll ${poll.pollId}${title}${meta === '' ? '' : ` (${meta})`}: ${poll.verdict.replace('_', ' ')}`,
-    `  ballots: ${poll.ballots.counted} counted, ${poll.ballots.writes} valid writes, ${poll.ballots.replaced} replaced by a re-vote`,
-  ];
-  lines.push(...table(poll.checks).map((l) => `  ${l}`));
-  for (const problem of poll.problems) {
-    lines.push(`  ! ${problem}`);
-  }
-  if (poll.problemCount > poll.problems.length) {
-    lines.push(`  ! … and ${poll.problemCount - poll.problems.length} more`);
-  }
-  return lines;
-}
-
-function table(rows: readonly CheckRow[]): string[] {
-  const shorten = (v: string): string => (/^[0-9a-f]{64}$/.test(v) ? `${v.slice(0, HASH_SHOWN)}…` : v);
-  const cells = [
-    ['field', 'on-ledger', 'recomputed', ''],
-    ...rows.map((r) => [r.field, shorten(r.onLedger), shorten(r.recomputed), r.verdict === 'INFO' ? '' : r.verdict]),
-  ];
-  const widths = [0, 1, 2].map((i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
-  return cells.map((c) =>
-    c
-      .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell))
-      .join('  ')
-      .trimEnd(),
-  );
+  return { pinned: expected, status: state.genesisHash === expected ? 'MATCH' : 'MISMATCH' };
 }
 
 function sortedRecord(record: Readonly<Record<string, number>>): Record<string, number> {

@@ -1,40 +1,49 @@
 import type { DecodedBlock } from './block-decoder';
-import { type OrdererMsps, checkBlockSignatures } from './block-signatures';
-import type { BlockFault, ReplayStateJson } from './replay-state';
+import { type SignatureCheck, checkBlockSignatures } from './block-signatures';
+import type { ChannelConfigInfo } from './channel-config';
+import type { BlockFault, ConfigRecord, ReplayStateJson } from './replay-state';
 
 /**
- * Orderer signatures, block by block, against the orderer organisations of the config in force. A config block is
- * checked with the config before it, and only then becomes the one in force.
+ * Orderer signatures, block by block, against the config in force: the config chain. The genesis config is the
+ * anchor (pinned by hash, see chain-tracker.ts and report.ts); a later config block is checked with the config before
+ * it, and becomes the one in force only when its own signatures verify. A forged config block therefore changes
+ * nothing, and the blocks its rogue consenters sign after it fail too.
  */
 
-export type SignaturesJson = Pick<ReplayStateJson, 'signedBlocks' | 'signers' | 'signatureFailures' | 'ordererMsps'>;
+export type SignaturesJson = Pick<ReplayStateJson, 'signedBlocks' | 'signers' | 'signatureFailures' | 'configs'>;
 
 export class SignatureTracker {
   #signedBlocks = 0;
   readonly #signers = new Set<string>();
   readonly #failures: BlockFault[] = [];
-  #ordererMsps: OrdererMsps | undefined;
+  readonly #configs: ConfigRecord[] = [];
 
   constructor(state?: SignaturesJson) {
     if (state !== undefined) {
       this.#signedBlocks = state.signedBlocks;
       state.signers.forEach((s) => this.#signers.add(s));
       this.#failures.push(...state.signatureFailures);
-      this.#ordererMsps = state.ordererMsps;
+      this.#configs.push(...state.configs);
     }
   }
 
-  check(block: DecodedBlock): void {
-    const verdict = checkBlockSignatures(block, this.#ordererMsps);
+  get configInForce(): ChannelConfigInfo | undefined {
+    return this.#configs.at(-1)?.config;
+  }
+
+  check(block: DecodedBlock): SignatureCheck {
+    const verdict = checkBlockSignatures(block, this.configInForce);
     if (verdict.status === 'FAILED') {
       this.#failures.push({ block: block.number, reason: verdict.reason });
     } else if (verdict.status === 'OK') {
       this.#signedBlocks += 1;
       verdict.signers.forEach((s) => this.#signers.add(s));
     }
-    if (block.config !== undefined) {
-      this.#ordererMsps = block.config.ordererMsps;
+    const anchor = block.number === 0 && this.#configs.length === 0;
+    if (block.config !== undefined && (anchor || verdict.status === 'OK')) {
+      this.#configs.push({ block: block.number, config: block.config });
     }
+    return verdict;
   }
 
   toJSON(): SignaturesJson {
@@ -42,7 +51,7 @@ export class SignatureTracker {
       signedBlocks: this.#signedBlocks,
       signers: [...this.#signers],
       signatureFailures: [...this.#failures],
-      ...(this.#ordererMsps === undefined ? {} : { ordererMsps: this.#ordererMsps }),
+      configs: [...this.#configs],
     };
   }
 }

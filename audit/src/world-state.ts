@@ -1,8 +1,9 @@
 import { type Poll, parseKey } from '@poll-ledger/protocol';
 import type { KvWrite, NamespaceWrites } from './block-decoder';
-import { type PollTrack, addProblem, newPollTrack, pollTrackFromJson, pollTrackToJson } from './poll-track';
+import { type PollTrack, addProblem, addRuleChange, newPollTrack, pollTrackFromJson, pollTrackToJson } from './poll-track';
 import { RecordError, parsePollRecord } from './records';
 import type { PollTrackJson, StoredValue, WriteRef } from './replay-state';
+import type { RuleChangeRef } from './rule-changes';
 
 /**
  * The chaincode's world state as VALID writes left it, per poll (last write wins, in block and transaction order),
@@ -39,6 +40,21 @@ export class WorldStateView {
       }
     }
     return ballotWrites;
+  }
+
+  /** The polls whose current record says `open` (from PollOpened to PollClosed or PollCancelled). */
+  openPollIds(): string[] {
+    return [...this.#polls.values()].filter((track) => this.#parsedPoll(track)?.status === 'open').map((t) => t.pollId);
+  }
+
+  /** Marks each of `pollIds` as having had its rules changed while open. */
+  markRuleChange(pollIds: readonly string[], change: RuleChangeRef): void {
+    for (const id of pollIds) {
+      const track = this.#polls.get(id);
+      if (track !== undefined) {
+        addRuleChange(track, change);
+      }
+    }
   }
 
   toJSON(): PollTrackJson[] {

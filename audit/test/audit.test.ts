@@ -6,7 +6,8 @@ import { DirectoryBlockSource } from '../src/block-source';
 import { decodeBlock } from '../src/block-decoder';
 import { type AuditReport, reportFindings } from '../src/report';
 import { CHANNEL, NAMESPACE, flipByteInData, impostorSigner, ordererSigner, reseal, tamperWrite, writeBlocks } from './support/ledger-builder';
-import { scenario } from './support/scenario';
+import { orgs } from './support/pki';
+import { rulesScenario, scenario } from './support/scenario';
 import { tempDir } from './support/tmp';
 
 describe('audit', function () {
@@ -19,7 +20,7 @@ describe('audit', function () {
     cleanup();
   });
 
-  async function auditBlocks(blocks: readonly Uint8Array[], options: { untilBlock?: number; checkpoint?: string; every?: number } = {}): Promise<AuditReport> {
+  async function auditBlocks(blocks: readonly Uint8Array[], options: { untilBlock?: number; checkpoint?: string; every?: number; genesisHash?: string } = {}): Promise<AuditReport> {
     const blockDir = path.join(dir, 'blocks');
     fs.rmSync(blockDir, { recursive: true, force: true });
     writeBlocks(blockDir, blocks);
@@ -29,6 +30,7 @@ describe('audit', function () {
       chaincode: NAMESPACE,
       ...(options.untilBlock === undefined ? {} : { untilBlock: options.untilBlock }),
       ...(options.checkpoint === undefined ? {} : { checkpoint: { file: options.checkpoint, every: options.every ?? 1 } }),
+      ...(options.genesisHash === undefined ? {} : { genesisHash: options.genesisHash }),
     });
     return report;
   }
@@ -73,6 +75,19 @@ describe('audit', function () {
       const again = await auditBlocks(blocks, { checkpoint });
       expect(again.run.blocksThisRun).to.equal(0);
       expect(reportFindings(again)).to.deep.equal(reportFindings(first));
+    });
+
+    it('when rules changed and the audit is resumed from a checkpoint at any block, then rule changes, marked polls and genesis pin are reported as uninterrupted', async function () {
+      const { blocks } = rulesScenario();
+      const genesisHash = decodeBlock(blocks[0]!).headerHash.toString('hex');
+      const full = reportFindings(await auditBlocks(blocks, { genesisHash }));
+      expect(full.ruleChanges).to.have.length(6);
+      expect(full.genesis.status).to.equal('MATCH');
+      for (const k of [2, 3, 4, 6]) {
+        const checkpoint = path.join(dir, `rules-${k}.json`);
+        await auditBlocks(blocks, { untilBlock: k, checkpoint, genesisHash });
+        expect(reportFindings(await auditBlocks(blocks, { checkpoint, genesisHash }))).to.deep.equal(full);
+      }
     });
 
     it('when asked to stop after a block (a signal), then it stops there, saves the checkpoint, and a rerun finishes', async function () {
@@ -135,6 +150,24 @@ describe('audit', function () {
       expect(report.signatures.failures.map((f) => f.block)).to.deep.equal(
         Array.from({ length: blocks.length - s.revote.block }, (_, i) => s.revote.block + i),
       );
+    });
+
+    it("when the edit is re-sealed with the city's ballot-relay key (a client of the orderer organisation's CA), then the signatures FAIL", async function () {
+      const s = scenario();
+      const blocks = [...s.blocks];
+      blocks[s.revote.block] = tamperWrite(blocks[s.revote.block]!, `ballot~lc~${s.revote.ballot.ballotId}`, (v) => v.replace('"blue"', '"green"'));
+      const report = await auditBlocks(reseal(blocks, s.revote.block, orgs.city.client));
+      expect(report.chain.status).to.equal('OK');
+      expect(report.signatures.failures[0]).to.deep.equal({ block: s.revote.block, reason: 'the signer ballot-relay-city (CityMSP) is a client, not an orderer node' });
+      expect(report.verdict).to.equal('FAIL');
+    });
+
+    it("when blocks are re-sealed with a peer's key of the orderer organisation's CA, then the signatures FAIL", async function () {
+      const { blocks } = scenario();
+      const report = await auditBlocks(reseal(blocks, 3, orgs.city.peer));
+      expect(report.chain.status).to.equal('OK');
+      expect(report.signatures.failures.map((f) => f.block)).to.deep.equal([3, 4, 5, 6]);
+      expect(report.signatures.failures[0]?.reason).to.equal('the signer peer0-city (CityMSP) is a peer, not an orderer node');
     });
 
     it('when the on-ledger result (the final tally record) changed, then the poll MISMATCHes on that field', async function () {

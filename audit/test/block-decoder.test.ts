@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { BlockDecodeError, decodeBlock, validationCodeName } from '../src/block-decoder';
 import { blockHeaderHash } from '../src/hash-chain';
 import { Codes, LedgerBuilder, NAMESPACE, ORDERER_MSP } from './support/ledger-builder';
+import { who } from './support/config-builder';
+import { orgs } from './support/pki';
 import { castTx, pollRecord, pollTx } from './support/scenario';
+import { approveTx, commitTx } from './support/tx-builder';
 
 describe('block-decoder', function () {
   describe('decodeBlock', function () {
@@ -13,8 +16,59 @@ describe('block-decoder', function () {
       expect(block.signatures).to.deep.equal([]);
       expect(block.transactions).to.have.length(1);
       expect(block.transactions[0]).to.include({ headerType: 'CONFIG', validationCodeName: 'VALID' });
-      expect(Object.keys(block.config?.ordererMsps ?? {})).to.deep.equal([ORDERER_MSP]);
-      expect(block.config?.ordererMsps[ORDERER_MSP]?.rootCerts[0]).to.match(/^-----BEGIN CERTIFICATE-----/);
+      expect(block.config?.ordererOrgs).to.deep.equal([ORDERER_MSP]);
+      expect(Object.keys(block.config?.msps ?? {}).sort()).to.deep.equal(['CityMSP', 'DeptMSP', 'ObserverMSP']);
+      expect(block.config?.msps[ORDERER_MSP]?.rootCerts[0]).to.match(/^-----BEGIN CERTIFICATE-----/);
+      expect(block.configTx).to.not.have.property('update');
+    });
+
+    it("when given a config, then the MSPs' NodeOUs, the etcdraft consenters' TLS certificates and every element are decoded", function () {
+      const config = decodeBlock(new LedgerBuilder().blocks[0]!).config!;
+      expect(config.msps.CityMSP?.nodeOUs?.orderer).to.include({ ou: 'orderer', certificate: orgs.city.ca.certificate.toString() });
+      expect(config.msps.ObserverMSP?.tlsRootCerts).to.deep.equal([orgs.observer.ca.certificate.toString()]);
+      expect(config.consensusType).to.equal('etcdraft');
+      expect(config.consenters).to.deep.equal([{ kind: 'tls', endpoint: '127.0.0.1:7050', tlsCerts: [orgs.city.ordererTls.certificate.toString()] }]);
+      expect(config.elements['[Policy] /Channel/Application/Admins']).to.equal(
+        "AND('ObserverMSP.admin', OR('CityMSP.admin', 'DeptMSP.admin')) (mod_policy Admins)",
+      );
+      expect(config.elements['[Policy] /Channel/Orderer/BlockValidation']).to.equal('ANY Writers (mod_policy Admins)');
+      expect(config.elements['[Value] /Channel/Orderer/BatchTimeout']).to.equal('timeout 2s (mod_policy Admins)');
+      expect(config.elements).to.have.property('[Group] /Channel/Application/DeptMSP');
+    });
+
+    it('when given a BFT config, then its consenters carry their id, MSP and enrollment certificate', function () {
+      const config = decodeBlock(new LedgerBuilder({ config: { consensus: 'BFT', consenters: [orgs.city, orgs.observer] } }).blocks[0]!).config!;
+      expect(config.consensusType).to.equal('BFT');
+      expect(config.consenters.map((c) => (c.kind === 'identity' ? [c.id, c.mspId, c.identity] : c.kind))).to.deep.equal([
+        [1, 'CityMSP', orgs.city.orderer.certificate.toString()],
+        [2, 'ObserverMSP', orgs.observer.orderer.certificate.toString()],
+      ]);
+    });
+
+    it("when given a config update block, then the update's signatures, its submitter and the envelope's creator are extracted", function () {
+      const builder = new LedgerBuilder();
+      builder.addConfigBlock({ batchTimeout: '5s' }, { signers: [orgs.observer.admin, orgs.dept.admin], submitter: orgs.dept.admin });
+      const block = decodeBlock(builder.blocks[1]!);
+      expect(block.configTx?.update?.signatures.map((s) => s.mspId)).to.deep.equal(['ObserverMSP', 'DeptMSP']);
+      expect(block.configTx?.update?.submitter?.mspId).to.equal('DeptMSP');
+      expect(block.configTx?.creator?.mspId).to.equal('CityMSP');
+      expect(block.lastConfigIndex).to.equal(1);
+    });
+
+    it('when a transaction writes to _lifecycle, then its endorsements are kept with their signed bytes; a ballot keeps none', function () {
+      const builder = new LedgerBuilder();
+      builder.addBlock([commitTx('polls', 2, who('ObserverMSP', 'peer'), [orgs.observer.peer]), approveTx(orgs.dept.peer), castTx('p1', 'a', { q1: ['red'] })]);
+      const [commit, approve, ballot] = decodeBlock(builder.blocks[1]!).transactions;
+      expect(commit?.endorsements?.map((e) => e.mspId)).to.deep.equal(['ObserverMSP']);
+      expect(commit?.functionName).to.equal('CommitChaincodeDefinition');
+      expect(approve?.namespaces[0]).to.deep.include({ namespace: '_lifecycle', collections: ['_implicit_org_DeptMSP'] });
+      expect(ballot).to.not.have.property('endorsements');
+    });
+
+    it('when a block is signed BFT-style by consenter id, then the signature names the id and no certificate', function () {
+      const builder = new LedgerBuilder({ signers: [{ ...orgs.city.orderer, consenterId: 3 }] });
+      builder.addBlock([castTx('p1', 'alice', { q1: ['red'] })]);
+      expect(decodeBlock(builder.blocks[1]!).signatures[0]).to.deep.include({ consenterId: 3, mspId: '' });
     });
 
     it('when given an endorser block, then each transaction has its id, code, function, creator, endorsers and KV writes', function () {

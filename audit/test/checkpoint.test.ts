@@ -49,8 +49,10 @@ describe('checkpoint', function () {
 
   it('when the file is not a checkpoint, then CheckpointError', async function () {
     const file = path.join(dir, 'bad.json');
-    fs.writeFileSync(file, '{"format":1}');
+    fs.writeFileSync(file, '{"format":2}');
     await expect(readCheckpoint(file, expected)).to.be.rejectedWith(CheckpointError, /not a poll-ledger-audit checkpoint/);
+    fs.writeFileSync(file, JSON.stringify({ ...state(), format: 1 }));
+    await expect(readCheckpoint(file, expected)).to.be.rejectedWith(CheckpointError, /earlier auditor \(format 1, without the config chain.*audit from genesis/);
     fs.writeFileSync(file, 'not json');
     await expect(readCheckpoint(file, expected)).to.be.rejectedWith(CheckpointError, /not JSON/);
   });

@@ -6,7 +6,8 @@ import { decodeBlock } from '../src/block-decoder';
 import { type CliIo, main } from '../src/cli';
 import { ConnectionError } from '../src/errors';
 import type { PeerLedger } from '../src/fabric';
-import { flipByteInData, writeBlocks } from './support/ledger-builder';
+import { flipByteInData, reseal, writeBlocks } from './support/ledger-builder';
+import { orgs } from './support/pki';
 import { scenario } from './support/scenario';
 import { networkDescription, writeNetworkJson } from './support/network';
 import { tempDir } from './support/tmp';
@@ -36,6 +37,7 @@ describe('cli', function () {
   let err: string;
   let io: Partial<CliIo>;
   const s = scenario();
+  const genesisHash = decodeBlock(s.blocks[0]!).headerHash.toString('hex');
 
   beforeEach(function () {
     ({ dir, cleanup } = tempDir());
@@ -123,22 +125,56 @@ describe('cli', function () {
       expect(await main(['verify', '--from-dir', 'exported'], io)).to.equal(0);
     });
 
-    it('when checking a receipt through the peer or an export, then exit 0 when it matches and 1 when it does not', async function () {
+    it('when checking a receipt through the peer or an export against the pinned genesis, then exit 0 when it matches and 1 when it does not', async function () {
       const b = s.revote.ballot;
       const receipt = { pollId: b.pollId, ballotId: b.ballotId, txId: b.txId, blockNumber: s.revote.block, ballotHash: b.ballotHash };
       fs.writeFileSync(path.join(dir, 'good.json'), JSON.stringify(receipt));
       fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ ...receipt, ballotHash: 'f'.repeat(64) }));
       fs.writeFileSync(path.join(dir, 'moved.json'), JSON.stringify({ ...receipt, blockNumber: 1 }));
       writeBlocks(path.join(dir, 'blocks'), s.blocks);
-      expect(await main(['receipt', 'good.json'], io)).to.equal(0);
+      const pin = ['--genesis-hash', genesisHash];
+      expect(await main(['receipt', 'good.json', ...pin], io)).to.equal(0);
       expect(out).to.include('receipt check: OK');
-      expect(await main(['receipt', 'bad.json'], io)).to.equal(1);
-      expect(await main(['receipt', 'good.json', '--from-dir', 'blocks', '--json', 'r.json'], io)).to.equal(0);
+      expect(out).to.match(/trust anchors +config chain replayed from the pinned genesis \(config blocks 0\)/);
+      expect(await main(['receipt', 'bad.json', ...pin], io)).to.equal(1);
+      expect(await main(['receipt', 'good.json', '--from-dir', 'blocks', '--json', 'r.json', ...pin], io)).to.equal(0);
       expect(JSON.parse(fs.readFileSync(path.join(dir, 'r.json'), 'utf8'))).to.include({ verdict: 'OK', foundInBlock: s.revote.block });
       out = '';
-      expect(await main(['receipt', 'moved.json', '--from-dir', 'blocks'], io)).to.equal(1);
+      expect(await main(['receipt', 'moved.json', '--from-dir', 'blocks', ...pin], io)).to.equal(1);
       expect(out).to.match(/block number +4 \(expected 1\) +MISMATCH/);
-      expect(await main(['receipt', 'missing.json'], io)).to.equal(2);
+      expect(await main(['receipt', 'missing.json', ...pin], io)).to.equal(2);
+    });
+
+    it('when the genesis differs from --genesis-hash, or the block was re-sealed with the ballot-relay key, then the receipt fails', async function () {
+      const b = s.revote.ballot;
+      fs.writeFileSync(path.join(dir, 'good.json'), JSON.stringify({ pollId: b.pollId, ballotId: b.ballotId, txId: b.txId, blockNumber: s.revote.block, ballotHash: b.ballotHash }));
+      expect(await main(['receipt', 'good.json', '--genesis-hash', 'ab'.repeat(32)], io)).to.equal(1);
+      expect(out).to.match(/trust anchors .*block 0's header hash differs from --genesis-hash +\(expected a verified config\) +MISMATCH/);
+      out = '';
+      const forged = reseal(s.blocks, s.revote.block, orgs.city.client);
+      expect(await main(['receipt', 'good.json', '--genesis-hash', genesisHash], { ...io, openPeer: () => Promise.resolve(fakePeer(forged)) })).to.equal(1);
+      expect(out).to.match(/orderer signature +FAILED: the signer ballot-relay-city \(CityMSP\) is a client, not an orderer node/);
+    });
+
+    it("when a receipt is checked against a full audit's checkpoint, then its config chain is the trust anchor; without one it is refused", async function () {
+      const b = s.revote.ballot;
+      fs.writeFileSync(path.join(dir, 'good.json'), JSON.stringify({ pollId: b.pollId, ballotId: b.ballotId, txId: b.txId, blockNumber: s.revote.block, ballotHash: b.ballotHash }));
+      expect(await main(['receipt', 'good.json', '--checkpoint', 'cp.json'], io)).to.equal(2);
+      expect(err).to.include('no checkpoint at');
+      expect(await main(['--checkpoint', 'cp.json', '--genesis-hash', genesisHash], io)).to.equal(0);
+      out = '';
+      expect(await main(['receipt', 'good.json', '--checkpoint', 'cp.json'], io)).to.equal(0);
+      expect(out).to.match(/trust anchors +checkpoint .*cp\.json \(audited to block 6\), config of block 0/);
+      err = '';
+      expect(await main(['receipt', 'good.json'], io)).to.equal(2);
+      expect(err).to.include("'receipt' needs verified trust anchors");
+    });
+
+    it('when a receipt is checked with --trust-peer, then it passes but the report names the weaker check', async function () {
+      const b = s.revote.ballot;
+      fs.writeFileSync(path.join(dir, 'good.json'), JSON.stringify({ pollId: b.pollId, ballotId: b.ballotId, txId: b.txId, blockNumber: s.revote.block, ballotHash: b.ballotHash }));
+      expect(await main(['receipt', 'good.json', '--trust-peer'], io)).to.equal(0);
+      expect(out).to.match(/receipt check: OK \(WEAKER CHECK: the signature was judged by the source's own config, --trust-peer\)/);
     });
   });
 });

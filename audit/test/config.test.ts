@@ -59,7 +59,7 @@ describe('config', function () {
       expect(() => parseCommand(['verify', '--org', 'city', '--from-dir', dir], dir)).to.throw(UsageError, /--org cannot be used with 'verify'/);
       expect(() => parseCommand(['export'], dir)).to.throw(UsageError, /--out/);
       expect(() => parseCommand(['receipt'], dir)).to.throw(UsageError, /exactly one argument/);
-      expect(() => parseCommand(['receipt', 'r.json', '--from-dir', dir, '--org', 'city'], dir)).to.throw(UsageError, /alternatives/);
+      expect(() => parseCommand(['receipt', 'r.json', '--from-dir', dir, '--org', 'city', '--trust-peer'], dir)).to.throw(UsageError, /alternatives/);
     });
 
     it('when the network description or a file it names is missing, then a ConfigError says which', function () {
@@ -82,11 +82,27 @@ describe('config', function () {
       expect(command.kind === 'audit' && command.peer.label).to.match(/poll-admin$/);
     });
 
+    it('when --genesis-hash is given, then it is 64 hex digits, kept in lower case, for audit, verify and receipt', function () {
+      const command = parseCommand(['verify', '--from-dir', '.', '--genesis-hash', 'AB'.repeat(32)], dir);
+      expect(command.kind === 'verify' && command.options.genesisHash).to.equal('ab'.repeat(32));
+      expect(() => parseCommand(['--genesis-hash', 'abc'], dir)).to.throw(UsageError, /--genesis-hash 'abc' must be 64 hex digits/);
+      const receipt = parseCommand(['receipt', 'r.json', '--genesis-hash', 'ab'.repeat(32)], dir);
+      expect(receipt.kind === 'receipt' && receipt.options).to.deep.include({ genesisHash: 'ab'.repeat(32), trustPeer: false });
+      expect(() => parseCommand(['--trust-peer'], dir)).to.throw(UsageError, /--trust-peer cannot be used with 'audit'/);
+    });
+
+    it('when a receipt is to be checked without a checkpoint, a pinned genesis or --trust-peer, then it is refused', function () {
+      expect(() => parseCommand(['receipt', 'r.json'], dir)).to.throw(UsageError, /'receipt' needs verified trust anchors: --checkpoint <file>.*--genesis-hash <hex>.*--trust-peer/);
+      const receipt = parseCommand(['receipt', 'r.json', '--checkpoint', 'cp.json'], dir);
+      expect(receipt.kind === 'receipt' && receipt.options.checkpoint?.file).to.equal(path.join(dir, 'cp.json'));
+    });
+
     it('when verify, export and receipt are given their operands, then they parse', function () {
       expect(parseCommand(['verify', '--from-dir', '.'], dir)).to.deep.include({ kind: 'verify', fromDir: dir });
       expect(parseCommand(['export', '--out', 'x'], dir)).to.deep.include({ kind: 'export', outDir: path.join(dir, 'x') });
-      const receipt = parseCommand(['receipt', 'r.json', '--from-dir', '.'], dir);
+      const receipt = parseCommand(['receipt', 'r.json', '--from-dir', '.', '--trust-peer'], dir);
       expect(receipt).to.deep.include({ kind: 'receipt', receiptPath: path.join(dir, 'r.json'), source: { fromDir: dir } });
+      expect(receipt.kind === 'receipt' && receipt.options.trustPeer).to.be.true;
       expect(parseCommand(['-h'], dir)).to.deep.equal({ kind: 'help' });
     });
   });

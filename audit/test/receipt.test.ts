@@ -3,12 +3,13 @@ import { decodeBlock } from '../src/block-decoder';
 import { ReceiptInputError } from '../src/errors';
 import { type Receipt, checkReceipt, parseReceipt, renderReceiptReport } from '../src/receipt';
 import { NAMESPACE, reseal, impostorSigner, tamperWrite } from './support/ledger-builder';
+import { orgs } from './support/pki';
 import { scenario } from './support/scenario';
 
 describe('receipt', function () {
   const s = scenario();
   const config = decodeBlock(s.blocks[0]!).config!;
-  const context = { namespace: NAMESPACE, ordererMsps: config.ordererMsps };
+  const context = { namespace: NAMESPACE, anchors: { source: 'test config', verified: true, config } };
   const receiptOf = (ballot: typeof s.revote.ballot, blockNumber: number): Receipt => ({
     pollId: ballot.pollId, ballotId: ballot.ballotId, txId: ballot.txId, blockNumber, ballotHash: ballot.ballotHash,
   });
@@ -77,6 +78,26 @@ describe('receipt', function () {
       const forged = reseal(s.blocks, s.revote.block, impostorSigner);
       const report = checkReceipt(receiptOf(s.revote.ballot, s.revote.block), decodeBlock(forged[s.revote.block]!), context);
       expect(report.checks.find((c) => c.field === 'orderer signature')?.verdict).to.equal('MISMATCH');
+    });
+
+    it("when the block was re-signed with the city's ballot-relay key, then the orderer signature fails", function () {
+      const forged = reseal(s.blocks, s.revote.block, orgs.city.client);
+      const report = checkReceipt(receiptOf(s.revote.ballot, s.revote.block), decodeBlock(forged[s.revote.block]!), context);
+      expect(report.checks.find((c) => c.field === 'orderer signature')).to.include({ verdict: 'MISMATCH' });
+      expect(report.verdict).to.equal('FAILED');
+    });
+
+    it('when the trust anchors could not be established, then FAILED on them, whatever the block says', function () {
+      const anchors = { source: 'checkpoint cp.json', verified: true, problem: 'the checkpoint holds no config' };
+      const report = checkReceipt(receiptOf(s.revote.ballot, s.revote.block), decodeBlock(s.blocks[s.revote.block]!), { ...context, anchors });
+      expect(report.checks.filter((c) => c.verdict === 'MISMATCH').map((c) => c.field)).to.deep.equal(['trust anchors', 'orderer signature']);
+    });
+
+    it('when the trust anchors are the source\'s own (--trust-peer), then the report says the check is weaker', function () {
+      const anchors = { source: "the source's own config block 0 (--trust-peer): NOT VERIFIED", verified: false, config };
+      const report = checkReceipt(receiptOf(s.revote.ballot, s.revote.block), decodeBlock(s.blocks[s.revote.block]!), { ...context, anchors });
+      expect(report).to.deep.include({ verdict: 'OK', trustAnchors: { source: anchors.source, verified: false } });
+      expect(renderReceiptReport(report)).to.match(/receipt check: OK \(WEAKER CHECK: .*--trust-peer\)\n$/);
     });
 
     it('when the transaction is invalid, then FAILED on the validation code', function () {

@@ -7,7 +7,10 @@ import { type Ballot, type Poll, ballotKey, pollKey, pollStatusKey, tallyKey } f
 import { createHash } from 'node:crypto';
 import { compareCodeUnits } from '../../src/canonical';
 import { ballotHashOf, chainNext, chainStart } from '../../src/recompute';
+import { or, who } from './config-builder';
 import { Codes, LedgerBuilder, type Signer, type TxSpec, newTxId, ordererSigner } from './ledger-builder';
+import { orgs } from './pki';
+import { approveTx, commitTx } from './tx-builder';
 
 export type Answers = Record<string, string[]>;
 
@@ -139,4 +142,37 @@ export function scenario(signer: Signer = ordererSigner): Scenario {
     firstVote: { ballot: alice1.ballot, block: firstBlock },
     tallyBlock,
   };
+}
+
+export interface RulesScenario {
+  readonly blocks: Uint8Array[];
+  /** Blocks of: the observer-approved config update, City + Dept's policy change, the two chaincode commits. */
+  readonly approvedConfig: number;
+  readonly cityDeptConfig: number;
+  readonly approvedCommit: number;
+  readonly cityOnlyCommit: number;
+}
+
+/**
+ * The city administration changing the rules while poll `gov` is open. The observer co-signs a batch timeout change;
+ * City and Dept admins alone then make /Channel/Application/Admins theirs; the chaincode is redefined once with the
+ * observer's endorsement (after approvals) and once by City alone. Poll `late` opens only after all that.
+ * Every transaction is VALID: the peers accepted them all.
+ */
+export function rulesScenario(): RulesScenario {
+  const b = new LedgerBuilder();
+  const gov = pollRecord('gov', 'none');
+  const late = pollRecord('late', 'none');
+  b.addBlock([pollTx({ ...gov, status: 'open' }, 'OpenPoll'), pollTx(late, 'CreatePoll')]);
+  b.addBlock([castTx('gov', 'alice', { q1: ['red'], q2: [] })]);
+  const approvedConfig = b.addConfigBlock({ batchTimeout: '5s' }, { signers: [orgs.observer.admin, orgs.city.admin], submitter: orgs.city.admin });
+  const cityOnly = { 'Application/Admins': or(who('CityMSP', 'admin'), who('DeptMSP', 'admin')) };
+  const cityDeptConfig = b.addConfigBlock({ batchTimeout: '5s', policies: cityOnly }, { signers: [orgs.city.admin, orgs.dept.admin] });
+  b.addBlock([approveTx(orgs.city.peer), approveTx(orgs.observer.peer)]);
+  const policy = or(who('CityMSP', 'peer'), who('ObserverMSP', 'peer'));
+  const approvedCommit = b.addBlock([commitTx('polls', 2, policy, [orgs.observer.peer, orgs.city.peer])]);
+  const cityOnlyCommit = b.addBlock([commitTx('polls', 3, who('CityMSP', 'peer'), [orgs.city.peer])]);
+  b.addBlock([pollTx({ ...gov, status: 'closed' }, 'ClosePoll'), pollTx({ ...late, status: 'open' }, 'OpenPoll')]);
+  b.addBlock([castTx('late', 'bob', { q1: ['blue'], q2: [] })]);
+  return { blocks: b.blocks, approvedConfig, cityDeptConfig, approvedCommit, cityOnlyCommit };
 }
