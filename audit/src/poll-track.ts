@@ -23,6 +23,8 @@ export interface PollTrack {
   problems: string[];
   problemCount: number;
   readonly rulesChangedWhileOpen: RuleChangeRef[];
+  /** The latest timestamp among the VALID transactions that wrote this poll's keys so far, in ledger order. */
+  latestDated?: string;
 }
 
 export function newPollTrack(pollId: string): PollTrack {
@@ -53,6 +55,7 @@ export function pollTrackToJson(track: PollTrack): PollTrackJson {
     problems: [...track.problems],
     problemCount: track.problemCount,
     ...(track.rulesChangedWhileOpen.length === 0 ? {} : { rulesChangedWhileOpen: [...track.rulesChangedWhileOpen] }),
+    ...(track.latestDated === undefined ? {} : { latestDated: track.latestDated }),
   };
 }
 
@@ -67,5 +70,6 @@ export function pollTrackFromJson(json: PollTrackJson): PollTrack {
     problems: [...json.problems],
     problemCount: json.problemCount,
     rulesChangedWhileOpen: [...(json.rulesChangedWhileOpen ?? [])],
+    ...(json.latestDated === undefined ? {} : { latestDated: json.latestDated }),
   };
 }

@@ -66,6 +66,8 @@ export interface PollTrackJson {
   readonly problemCount: number;
   /** Rule changes made while the poll's record said `open` (omitted when none). */
   readonly rulesChangedWhileOpen?: readonly RuleChangeRef[];
+  /** The latest timestamp of a VALID transaction that wrote this poll's keys so far, in ledger order (omitted when none). */
+  readonly latestDated?: string;
 }
 
 /** The replay's whole state as JSON: a checkpoint's content. */

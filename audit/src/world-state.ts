@@ -1,4 +1,5 @@
 import { type Poll, parseKey } from '@poll-ledger/protocol';
+import { ballotTimeProblems } from './time-order';
 import type { KvWrite, NamespaceWrites } from './block-decoder';
 import { type PollTrack, addProblem, addRuleChange, newPollTrack, pollTrackFromJson, pollTrackToJson } from './poll-track';
 import { RecordError, parsePollRecord } from './records';
@@ -70,6 +71,23 @@ export class WorldStateView {
     const track = this.#track(key.pollId);
     const stored: StoredValue = { value: write.value.toString('utf8'), at };
     const where = `block ${at.block} tx ${at.tx} (${at.txId})`;
+    try {
+      return this.#applyKeyWrite(track, key, write, stored, where);
+    } finally {
+      // After the write's own checks: a ballot is compared with what was ordered before it.
+      if (at.timestamp !== undefined && (track.latestDated === undefined || at.timestamp > track.latestDated)) {
+        track.latestDated = at.timestamp;
+      }
+    }
+  }
+
+  #applyKeyWrite(
+    track: PollTrack,
+    key: Exclude<ReturnType<typeof parseKey>, { kind: 'other' | 'pollStatus' }>,
+    write: KvWrite,
+    stored: StoredValue,
+    where: string,
+  ): number {
     if (key.kind === 'poll') {
       this.#parsedPolls.delete(key.pollId);
       if (write.isDelete) {
@@ -105,7 +123,11 @@ export class WorldStateView {
       addProblem(track, `ballot ${ballotId} was deleted at ${where}`);
       return 0;
     }
-    if (track.ballots.has(ballotId)) {
+    const previous = track.ballots.get(ballotId);
+    for (const problem of ballotTimeProblems(poll, track.latestDated, previous, stored)) {
+      addProblem(track, `ballot ${ballotId} ${problem}, at ${where}`);
+    }
+    if (previous !== undefined) {
       track.replacedBallots += 1;
       if (poll?.revotePolicy !== 'last-counts') {
         addProblem(track, `ballot ${ballotId} was replaced under re-vote policy ${poll?.revotePolicy ?? '?'}, at ${where}`);

@@ -15,7 +15,7 @@ import { runDir } from './support/network';
 
 interface SignerInfo { mspId: string; role: string; verified: boolean }
 interface RuleChange { kind: string; block: number; verdict: string; summary: string; changes: string[]; problems: string[]; signedBy: SignerInfo[] }
-interface Report { verdict: string; reasons: string[]; genesis: { status: string }; ruleChanges: RuleChange[]; ledger: { genesisHash: string } }
+interface Report { verdict: string; reasons: string[]; genesis: { status: string }; ruleChanges: RuleChange[]; ledger: { genesisHash: string }; polls: { pollId: string; problems: string[] }[] }
 
 const NO_OBSERVER = /rule change\(s\) without an observer's approval/;
 
@@ -47,10 +47,15 @@ describe("audit: the city administration's rule changes, on real blocks", functi
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('when the ledger is audited before the attack, then no rule change has failed', async function () {
+  it('when the ledger is audited before the attack, then no rule change has failed, and the ballot 60-time backdated past the close is flagged', async function () {
     const { report } = await auditLedger('before');
     expect(report.ruleChanges.filter((c) => c.verdict === 'FAILED')).to.deep.equal([]);
     expect(report.reasons.filter((r) => NO_OBSERVER.test(r))).to.deep.equal([]);
+    const backdated = report.polls.filter((p) => p.pollId.startsWith('time-backdated'));
+    expect(backdated, 'the poll 60-time.e2e.ts leaves').to.not.be.empty;
+    const flags = backdated.flatMap((p) => p.problems.filter((problem) => problem.includes(': backdated')));
+    console.log(`      ${flags[0] ?? 'no flag'}`);
+    expect(flags).to.not.be.empty;
   });
 
   it('when the observer and the city let City and Dept admins change the application rules, then the audit lists that update as an OK rule change', async function () {
