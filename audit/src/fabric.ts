@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { type Gateway, GatewayError, type Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { type SigningIdentity, connectGateway, createSigning, newPeerClient, waitForReady } from '@poll-ledger/fabric-client';
+import { type SigningIdentity, chaincodeErrorOf, connectGateway, createSigning, newPeerClient, waitForReady } from '@poll-ledger/fabric-client';
 import { createPrivateKey } from 'node:crypto';
 import type { BlockSource, RawBlock } from './block-source';
 import type { PeerTarget } from './config';
@@ -119,10 +119,10 @@ class FabricPeerLedger implements PeerLedger {
       const bytes = await this.#network.getContract(this.#options.chaincode).evaluateTransaction('GetBallot', pollId, ballotId);
       return Buffer.from(bytes).toString('utf8');
     } catch (err) {
-      if (isUnreachable(err)) {
-        throw this.#connectionError('GetBallot', err);
+      if (isNoSuchBallot(err)) {
+        return undefined;
       }
-      return undefined;
+      throw this.#connectionError('GetBallot', err);
     }
   }
 
@@ -147,6 +147,11 @@ class FabricPeerLedger implements PeerLedger {
     const detail = err instanceof GatewayError ? ` (gRPC status ${err.code})` : '';
     return new ConnectionError(`${what} failed on ${this.#target.label}${detail}`, { endpoint: this.#target.endpoint }, { cause: err });
   }
+}
+
+/** The chaincode's NOT_FOUND refusal, read as the protocol's error payload; any other failure is not "no ballot". */
+export function isNoSuchBallot(err: unknown): boolean {
+  return chaincodeErrorOf(err)?.code === 'NOT_FOUND';
 }
 
 /** gRPC statuses that say the peer (not the query) is the problem. */

@@ -5,6 +5,8 @@ import { canonicalJson, compareCodeUnits } from '../src/canonical';
 import { ballotHashOf, ballotHashText, chainNext, chainStart, recomputePoll } from '../src/recompute';
 import { matchReceipt } from '../src/receipt';
 import type { StoredValue } from '../src/replay-state';
+import { isNoSuchBallot } from '../src/fabric';
+import { ballotTimeProblems } from '../src/time-order';
 
 /**
  * The auditor's own implementation of the protocol's rules, on the protocol's language-neutral vectors
@@ -98,5 +100,29 @@ describe('protocol vectors', function () {
         expect(canonicalJson(v.result)).to.equal(v.canonical);
       });
     }
+  });
+});
+
+describe('protocol vectors: revote-order.json and error-payloads.json', function () {
+  const at = { block: 1, tx: 0, txId: 'a'.repeat(64) };
+  const stored = (times: object) => ({ value: JSON.stringify(times), at });
+
+  for (const vector of loadVectors('revote-order')) {
+    it(`${vector.name}: the auditor flags the replacement iff the chaincode would refuse it (${vector.outcome})`, function () {
+      const problems = ballotTimeProblems(undefined, undefined, stored(vector.stored), stored(vector.incoming));
+      expect(problems.some((p) => p.includes('re-vote order')), JSON.stringify(problems)).to.equal(vector.outcome === 'SUPERSEDED');
+    });
+  }
+
+  for (const vector of loadVectors('error-payloads')) {
+    it(`${vector.name}: GetBallot's failure means "no such ballot" only for a NOT_FOUND payload`, function () {
+      const err = { message: 'evaluate failed', details: [{ message: `chaincode response 500, ${vector.message}` }] };
+      expect(isNoSuchBallot(err)).to.equal(vector.payload?.code === 'NOT_FOUND');
+    });
+  }
+
+  it('when GetBallot is refused NOT_FOUND, then the receipt check reads it as no current ballot', function () {
+    const message = JSON.stringify({ code: 'NOT_FOUND', message: 'no ballot' });
+    expect(isNoSuchBallot({ message: `evaluate: chaincode response 500, ${message}` })).to.equal(true);
   });
 });
