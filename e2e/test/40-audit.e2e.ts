@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Answers, ballotKey } from '@poll-ledger/protocol';
-import { runAudit as audit } from './support/audit';
+import { pinnedGenesisHash, runAudit as audit } from './support/audit';
 import { chaincodeErrorCode, connectAs, type Connection, decodeResult, openColourPoll, runPool, submit, tallyAll } from './support/fabric';
 import { networkJsonFile, readNetwork, repoRoot, runDir } from './support/network';
 import { resignBlock } from './support/resign';
@@ -79,16 +79,7 @@ describe('audit: poll-ledger-audit against the real network', function () {
       execFileSync('npm', ['run', 'build', '-w', '@poll-ledger/audit'], { cwd: repoRoot, stdio: 'ignore' });
     }
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'poll-ledger-e2e-audit-'));
-    // The genesis block as the founding organisations made it (lib/channel.sh), hashed by the auditor itself:
-    // the pin an observer gets out of band, not from the peer it audits.
-    const genesisDir = path.join(work, 'genesis');
-    fs.mkdirSync(genesisDir);
-    fs.copyFileSync(path.join(runDir, 'channel', 'polls.block'), path.join(genesisDir, '0.block'));
-    const genesisJson = path.join(work, 'genesis.json');
-    const pinned = await audit(['verify', '--from-dir', genesisDir, '--until-block', '0', '--quiet', '--json', genesisJson]);
-    expect(pinned.code, pinned.stdout).to.equal(0);
-    genesisHash = readReport(genesisJson).ledger.genesisHash;
-    expect(genesisHash).to.match(/^[0-9a-f]{64}$/);
+    genesisHash = await pinnedGenesisHash(work);
     admin = connectAs('city', 'poll-admin');
     relay = connectAs('city', 'ballot-relay');
 

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runAudit as audit } from './support/audit';
+import { pinnedGenesisHash, runAudit as audit } from './support/audit';
 import { cloneConfig, configUpdate, fetchConfig, groupAt, ordererArgs, peerArgs, peerAs, scratchDir, signaturePolicy, signUpdate, submitUpdate } from './support/governance';
 import { runDir } from './support/network';
 
@@ -35,13 +35,7 @@ describe("audit: the city administration's rule changes, on real blocks", functi
 
   before(async function () {
     dir = scratchDir('audit-rules');
-    const genesisDir = path.join(dir, 'genesis');
-    fs.mkdirSync(genesisDir);
-    fs.copyFileSync(path.join(runDir, 'channel', 'polls.block'), path.join(genesisDir, '0.block'));
-    const json = path.join(dir, 'genesis.json');
-    const pinned = await audit(['verify', '--from-dir', genesisDir, '--until-block', '0', '--quiet', '--json', json]);
-    expect(pinned.code, pinned.stdout).to.equal(0);
-    genesisHash = readReport(json).ledger.genesisHash;
+    genesisHash = await pinnedGenesisHash(dir);
   });
   after(function () {
     fs.rmSync(dir, { recursive: true, force: true });
