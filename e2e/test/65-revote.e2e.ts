@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type { Transaction } from '@hyperledger/fabric-gateway';
 import { CommitPendingError } from '@poll-ledger/gateway/dist/errors';
+import { Limits } from '@poll-ledger/protocol';
 import { connectAs, type Connection, evaluate, openColourPoll, refusalOf, statusName, submit } from './support/fabric';
 import { type InProcessGateway, startInProcessGateway } from './support/gateway-app';
 import { colourPoll, type Receipt, uniquePollId, voterToken } from './support/polls';
@@ -52,6 +53,24 @@ describe('re-vote order: a late earlier request never replaces a later ballot', 
     const ballot = await evaluate(observer, 'GetBallot', pollId, token);
     expect(ballot).to.deep.include({ txId: r2.txId, answers: R2, requestId: requestIdOf(`${pollId}-r2`), requestedAt: r2At });
     expect(await evaluate(observer, 'GetBallotHistory', pollId, token)).to.have.length(1);
+  });
+
+  it(`when a request older than the ${String(Limits.earlierRequests)} remembered ones is retried after as many re-votes, then it is SUPERSEDED, not a new ballot`, async function () {
+    this.timeout(240_000);
+    const pollId = await openColourPoll(cityAdmin, 'revote-old', { revotePolicy: 'last-counts' });
+    const token = voterToken(pollId, 'citizen-old');
+    const first = Date.now() - 600_000;
+    const at = (i: number): string => new Date(first + i * 1000).toISOString();
+    const cast = (i: number, answers: object) => submit(relay, 'CastBallot', pollId, token, JSON.stringify(answers), requestIdOf(`${pollId}-${String(i)}`), at(i));
+    await cast(0, R1);
+    // One more re-vote than the ballot record remembers, so request 0 is no longer among its earlierRequests.
+    for (let i = 1; i <= Limits.earlierRequests + 1; i++) await cast(i, i % 2 === 0 ? R1 : R2);
+    const before = await evaluate(observer, 'GetBallot', pollId, token);
+    expect(before.earlierRequests?.some((r) => r.requestId === requestIdOf(`${pollId}-0`))).to.equal(false);
+
+    expect(await refusalOf(cast(0, R1))).to.equal('SUPERSEDED');
+    const after = await evaluate(observer, 'GetBallot', pollId, token);
+    expect(after.txId).to.equal(before.txId);
   });
 
   describe('through the REST gateway', function () {
