@@ -8,6 +8,8 @@ import { type CommonOptions, type Command, type PeerTarget, USAGE, parseCommand 
 import { readCheckpoint } from './checkpoint';
 import { AuditError, CheckpointError, ConnectionError, describeError } from './errors';
 import { type PeerLedger, type PeerLedgerOptions, openPeerLedger } from './fabric';
+import { type PollCloserPort, closeDuePolls, renderCloseOutcomes } from './closer';
+import { openPollCloser } from './closer-fabric';
 import { type Receipt, type ReceiptReport, checkReceipt, parseReceipt, renderReceiptReport } from './receipt';
 import { renderReport } from './report-text';
 import { type ReadBlock, type TrustAnchors, anchorsFromCheckpoint, anchorsFromGenesis, anchorsFromSource } from './trust-anchors';
@@ -21,6 +23,7 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly cwd: string;
   readonly openPeer: (target: PeerTarget, options: PeerLedgerOptions) => Promise<PeerLedger>;
+  readonly openCloser: (target: PeerTarget, options: PeerLedgerOptions) => Promise<PollCloserPort & { close(): void }>;
   /** Installs the stop request handler (SIGINT/SIGTERM); returns the uninstaller. */
   readonly onStopSignal: (handler: (signal: NodeJS.Signals) => void) => () => void;
 }
@@ -30,6 +33,7 @@ const defaultIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   openPeer: openPeerLedger,
+  openCloser: openPollCloser,
   onStopSignal: (handler) => {
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
@@ -65,6 +69,8 @@ async function run(command: Command, io: CliIo): Promise<number> {
       return audit(new DirectoryBlockSource(command.fromDir), command.options, io);
     case 'export':
       return withPeer(command.peer, command.options, io, (peer) => exportBlocks(peer, command.outDir, command.options, io));
+    case 'close-due':
+      return closeDue(command.peer, command.options, io);
     case 'receipt': {
       const receipt = parseReceipt(await readText(command.receiptPath));
       const source = command.source;
@@ -121,6 +127,21 @@ async function audit(source: BlockSource, options: CommonOptions, io: CliIo): Pr
     return report.verdict === 'PASS' ? ExitCode.ok : ExitCode.failed;
   } finally {
     uninstall();
+  }
+}
+
+/** The observer's closer: 0 when every due poll is closed, 1 when one was refused. */
+async function closeDue(target: PeerTarget, options: CommonOptions, io: CliIo): Promise<number> {
+  const closer = await io.openCloser(target, { channel: options.channel, chaincode: options.chaincode, timeoutMs: options.timeoutMs });
+  try {
+    const outcomes = await closeDuePolls(closer);
+    io.stdout(renderCloseOutcomes(outcomes));
+    if (options.jsonPath !== undefined) {
+      await writeJson(options.jsonPath, { outcomes });
+    }
+    return outcomes.some((o) => o.outcome === 'refused') ? ExitCode.failed : ExitCode.ok;
+  } finally {
+    closer.close();
   }
 }
 

@@ -24,6 +24,10 @@ export const USAGE = `Usage:
   poll-ledger-audit export --out <dir> [connection]     write each block as <dir>/<n>.block (protobuf bytes)
   poll-ledger-audit receipt <receipt.json> [connection | --from-dir <dir>] (--checkpoint <file> | --genesis-hash <hex> | --trust-peer)
                                                         check a ballot receipt { pollId, ballotId, txId, blockNumber, ballotHash }
+  poll-ledger-audit close-due [connection] [--json <file>]
+                                                        close every open poll whose closesAt has passed, as this
+                                                        organisation (run it on a schedule: closing on time must not
+                                                        depend on the city)
 
 Connection (the auditor's own organisation's peer; default: --org observer --identity auditor):
   --network-json <path>    network description (default .run/network.json)
@@ -85,6 +89,7 @@ export type Command =
   | { readonly kind: 'audit'; readonly peer: PeerTarget; readonly options: CommonOptions }
   | { readonly kind: 'verify'; readonly fromDir: string; readonly options: CommonOptions }
   | { readonly kind: 'export'; readonly peer: PeerTarget; readonly outDir: string; readonly options: CommonOptions }
+  | { readonly kind: 'close-due'; readonly peer: PeerTarget; readonly options: CommonOptions }
   | {
       readonly kind: 'receipt';
       readonly receiptPath: string;
@@ -128,9 +133,10 @@ const ALLOWED: Readonly<Record<Exclude<Command['kind'], 'help'>, readonly Option
   verify: [...REPLAY, 'from-dir'],
   export: [...CONNECTION, 'channel', 'until-block', 'out'],
   receipt: [...CONNECTION, 'channel', 'chaincode', 'from-dir', 'json', 'checkpoint', 'genesis-hash', 'trust-peer'],
+  'close-due': [...CONNECTION, 'channel', 'chaincode', 'json'],
 };
 
-const COMMANDS = ['audit', 'verify', 'export', 'receipt'] as const;
+const COMMANDS = ['audit', 'verify', 'export', 'receipt', 'close-due'] as const;
 const CHANNEL_NAME = /^[a-z][a-z0-9.-]*$/;
 const CHAINCODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/;
 
@@ -162,6 +168,7 @@ export function parseCommand(argv: readonly string[], cwd: string = process.cwd(
   const options = commonOptions(values, cwd);
   switch (kind) {
     case 'audit':
+    case 'close-due':
       return { kind, peer: peerTarget(values, cwd), options };
     case 'verify':
       return { kind, fromDir: requiredDir(values['from-dir'], '--from-dir', cwd), options };

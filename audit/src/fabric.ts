@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { type Gateway, GatewayError, type Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { type SigningIdentity, chaincodeErrorOf, connectGateway, createSigning, newPeerClient, waitForReady } from '@poll-ledger/fabric-client';
+import { type Deadlines, type SigningIdentity, chaincodeErrorOf, connectGateway, createSigning, newPeerClient, waitForReady } from '@poll-ledger/fabric-client';
 import { createPrivateKey } from 'node:crypto';
 import type { BlockSource, RawBlock } from './block-source';
 import type { PeerTarget } from './config';
@@ -30,16 +30,21 @@ export interface PeerLedgerOptions {
 }
 
 export async function openPeerLedger(target: PeerTarget, options: PeerLedgerOptions): Promise<PeerLedger> {
+  const { client, gateway } = await connectToPeer(target, { evaluateMs: options.timeoutMs });
+  return new FabricPeerLedger(client, gateway, target, options);
+}
+
+/** The gRPC client and Gateway to the organisation's own peer, as the target's identity; fails fast when unreachable. */
+export async function connectToPeer(target: PeerTarget, deadlines: Deadlines): Promise<{ client: grpc.Client; gateway: Gateway }> {
   const who = signingIdentity(target);
   const client = newPeerClient(target);
   try {
-    await waitForReady(client, options.timeoutMs);
+    await waitForReady(client, deadlines.evaluateMs ?? deadlines.endorseMs ?? 30_000);
   } catch (err) {
     client.close();
     throw new ConnectionError(`cannot reach ${target.label}`, { endpoint: target.endpoint }, { cause: err });
   }
-  const gateway = connectGateway(client, who, { evaluateMs: options.timeoutMs });
-  return new FabricPeerLedger(client, gateway, target, options);
+  return { client, gateway: connectGateway(client, who, deadlines) };
 }
 
 /**

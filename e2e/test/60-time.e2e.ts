@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { withClockSetBack, sleepUntil } from './support/clock';
 import { connectAs, type Connection, evaluate, refusalOf, submit } from './support/fabric';
+import { runAudit } from './support/audit';
 import { colourPoll, uniquePollId, voterToken } from './support/polls';
 
 /** How far ahead closesAt is set: time enough to create and open the poll first. */
@@ -80,5 +81,22 @@ describe('time: closing on time does not depend on the city', function () {
     // Closed by the observer afterwards: the ballot stays, dated inside the window.
     expect(await submit(observer, 'ClosePoll', pollId)).to.include({ status: 'closed' });
     expect(await evaluate(observer, 'GetBallot', pollId, token)).to.include({ castAt: ballot.castAt });
+  });
+
+  it("when the observer runs `poll-ledger-audit close-due` after closesAt, then it closes the due poll from its own peer, and a backdated ballot is POLL_NOT_OPEN", async function () {
+    const { pollId, closesAt } = await pollClosingSoon('time-closer');
+    const early = await runAudit(['close-due', '--org', 'observer', '--identity', 'auditor']);
+    expect(early.code, early.stdout + early.stderr).to.equal(0);
+    expect(early.stdout).to.match(new RegExp(`${pollId} +closesAt \\S+ +not due`));
+
+    await sleepUntil(closesAt + 1_000);
+    const run = await runAudit(['close-due', '--org', 'observer', '--identity', 'auditor']);
+    console.log(run.stdout.split('\n').filter((line) => line.startsWith('close-due') || line.includes(pollId)).map((line) => `      ${line}`).join('\n'));
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.stdout).to.match(new RegExp(`${pollId} +closesAt \\S+ +closed`));
+    expect(await evaluate(observer, 'GetPoll', pollId)).to.include({ status: 'closed' });
+
+    const token = voterToken(pollId, 'after-closer');
+    expect(await refusalOf(withClockSetBack(BACKDATE_MS, () => submit(relay, 'CastBallot', pollId, token, ANSWERS, '', '')))).to.equal('POLL_NOT_OPEN');
   });
 });
