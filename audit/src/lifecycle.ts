@@ -28,9 +28,12 @@ const METADATA_KEY = /^namespaces\/metadata\/([^/]+)$/;
 const IMPLICIT_COLLECTION = /^_implicit_org_(.+)$/;
 
 /** The chaincode definitions that `_lifecycle`'s public writes set, by chaincode name. */
+/** A definition while its writes are gathered. */
+type DraftDefinition = { -readonly [K in keyof ChaincodeDefinition]: ChaincodeDefinition[K] };
+
 export function committedDefinitions(writes: readonly KvWrite[]): ChaincodeDefinition[] {
-  const byName = new Map<string, Record<string, unknown>>();
-  const definition = (name: string): Record<string, unknown> => {
+  const byName = new Map<string, DraftDefinition>();
+  const definition = (name: string): DraftDefinition => {
     let d = byName.get(name);
     if (d === undefined) {
       d = { name };
@@ -38,8 +41,8 @@ export function committedDefinitions(writes: readonly KvWrite[]): ChaincodeDefin
     }
     return d;
   };
-  const addOther = (d: Record<string, unknown>, keys: readonly string[]): void => {
-    d.otherKeys = [...((d.otherKeys as string[] | undefined) ?? []), ...keys];
+  const addOther = (d: DraftDefinition, keys: readonly string[]): void => {
+    d.otherKeys = [...(d.otherKeys ?? []), ...keys];
   };
   for (const write of writes) {
     const field = FIELD_KEY.exec(write.key);
@@ -55,7 +58,7 @@ export function committedDefinitions(writes: readonly KvWrite[]): ChaincodeDefin
       addOther(definition('?'), [write.key]);
     }
   }
-  return [...byName.values()] as unknown as ChaincodeDefinition[];
+  return [...byName.values()];
 }
 
 /** The organisations whose approvals a `_lifecycle` write set records (their implicit collections). */
