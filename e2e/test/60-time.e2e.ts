@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { withClockSetBack, sleepUntil } from './support/clock';
-import { connectAs, type Connection, evaluate, refusalOf, submit } from './support/fabric';
+import { evaluate, refusalOf, submit, usePollActors } from './support/fabric';
 import { runAudit } from './support/audit';
 import { colourPoll, uniquePollId, voterToken } from './support/polls';
 
@@ -17,18 +17,7 @@ const BACKDATE_MS = 60_000;
 const ANSWERS = JSON.stringify({ q1: ['red'], q2: [] });
 
 describe('time: closing on time does not depend on the city', function () {
-  let cityAdmin: Connection;
-  let relay: Connection;
-  let observer: Connection;
-
-  before(function () {
-    cityAdmin = connectAs('city', 'poll-admin');
-    relay = connectAs('city', 'ballot-relay');
-    observer = connectAs('observer', 'auditor');
-  });
-  after(function () {
-    for (const conn of [cityAdmin, relay, observer]) conn.close();
-  });
+  const actors = usePollActors();
 
   /** A poll of the city, open since an hour ago, that closes CLOSES_IN_MS from now; its id and closesAt. */
   async function pollClosingSoon(prefix: string): Promise<{ pollId: string; closesAt: number }> {
@@ -38,25 +27,25 @@ describe('time: closing on time does not depend on the city', function () {
       opensAt: new Date(Date.now() - 3_600_000).toISOString(),
       closesAt: new Date(closesAt).toISOString(),
     });
-    await submit(cityAdmin, 'CreatePoll', JSON.stringify(poll));
-    await submit(cityAdmin, 'OpenPoll', pollId);
+    await submit(actors.cityAdmin, 'CreatePoll', JSON.stringify(poll));
+    await submit(actors.cityAdmin, 'OpenPoll', pollId);
     expect(Date.now(), 'the poll must still be open when the test goes on').to.be.below(closesAt - 2_000);
     return { pollId, closesAt };
   }
 
   it("when the observer's auditor closes a poll, then it is refused before closesAt and done after; a ballot backdated into the window is then POLL_NOT_OPEN", async function () {
     const { pollId, closesAt } = await pollClosingSoon('time-close');
-    expect(await refusalOf(submit(observer, 'ClosePoll', pollId))).to.equal('FORBIDDEN');
+    expect(await refusalOf(submit(actors.observer, 'ClosePoll', pollId))).to.equal('FORBIDDEN');
 
     await sleepUntil(closesAt + 1_000);
-    const closed = await submit(observer, 'ClosePoll', pollId);
+    const closed = await submit(actors.observer, 'ClosePoll', pollId);
     expect(closed).to.include({ id: pollId, status: 'closed', ownerMsp: 'CityMSP' });
 
     // The city's relay dates its proposal a minute back, inside [opensAt, closesAt]: the status check still refuses.
     const token = voterToken(pollId, 'late-citizen');
-    const backdated = withClockSetBack(BACKDATE_MS, () => submit(relay, 'CastBallot', pollId, token, ANSWERS, '', ''));
+    const backdated = withClockSetBack(BACKDATE_MS, () => submit(actors.relay, 'CastBallot', pollId, token, ANSWERS, '', ''));
     expect(await refusalOf(backdated)).to.equal('POLL_NOT_OPEN');
-    expect(await refusalOf(evaluate(observer, 'GetBallot', pollId, token))).to.equal('NOT_FOUND');
+    expect(await refusalOf(evaluate(actors.observer, 'GetBallot', pollId, token))).to.equal('NOT_FOUND');
   });
 
   it('when the city casts a backdated ballot after closesAt but before anyone closed the poll, then it is accepted with the backdated castAt (the residual the auditor must flag)', async function () {
@@ -65,12 +54,12 @@ describe('time: closing on time does not depend on the city', function () {
 
     const token = voterToken(pollId, 'backdated-citizen');
     // Dated now, the ballot is outside the window.
-    expect(await refusalOf(submit(relay, 'CastBallot', pollId, token, ANSWERS, '', ''))).to.equal('POLL_NOT_OPEN');
+    expect(await refusalOf(submit(actors.relay, 'CastBallot', pollId, token, ANSWERS, '', ''))).to.equal('POLL_NOT_OPEN');
 
     const datedAt = Date.now() - BACKDATE_MS;
-    const receipt = await withClockSetBack(BACKDATE_MS, () => submit(relay, 'CastBallot', pollId, token, ANSWERS, '', ''));
+    const receipt = await withClockSetBack(BACKDATE_MS, () => submit(actors.relay, 'CastBallot', pollId, token, ANSWERS, '', ''));
     const committedBy = Date.now();
-    const ballot = await evaluate(observer, 'GetBallot', pollId, token);
+    const ballot = await evaluate(actors.observer, 'GetBallot', pollId, token);
     expect(ballot).to.include({ txId: receipt.txId, ballotHash: receipt.ballotHash });
     const castAt = Date.parse(ballot.castAt);
     expect(castAt, 'castAt is the backdated proposal time').to.be.within(datedAt, datedAt + 10_000);
@@ -79,11 +68,11 @@ describe('time: closing on time does not depend on the city', function () {
     console.log(`      backdated ballot left on the ledger: poll ${pollId}, txId ${receipt.txId}, castAt ${ballot.castAt}, closesAt ${new Date(closesAt).toISOString()}`);
 
     // Closed by the observer afterwards: the ballot stays, dated inside the window.
-    expect(await submit(observer, 'ClosePoll', pollId)).to.include({ status: 'closed' });
-    expect(await evaluate(observer, 'GetBallot', pollId, token)).to.include({ castAt: ballot.castAt });
+    expect(await submit(actors.observer, 'ClosePoll', pollId)).to.include({ status: 'closed' });
+    expect(await evaluate(actors.observer, 'GetBallot', pollId, token)).to.include({ castAt: ballot.castAt });
   });
 
-  it("when the observer runs `poll-ledger-audit close-due` after closesAt, then it closes the due poll from its own peer, and a backdated ballot is POLL_NOT_OPEN", async function () {
+  it("when the actors.observer runs `poll-ledger-audit close-due` after closesAt, then it closes the due poll from its own peer, and a backdated ballot is POLL_NOT_OPEN", async function () {
     const { pollId, closesAt } = await pollClosingSoon('time-closer');
     const early = await runAudit(['close-due', '--org', 'observer', '--identity', 'auditor']);
     expect(early.code, early.stdout + early.stderr).to.equal(0);
@@ -94,9 +83,9 @@ describe('time: closing on time does not depend on the city', function () {
     console.log(run.stdout.split('\n').filter((line) => line.startsWith('close-due') || line.includes(pollId)).map((line) => `      ${line}`).join('\n'));
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     expect(run.stdout).to.match(new RegExp(`${pollId} +closesAt \\S+ +closed`));
-    expect(await evaluate(observer, 'GetPoll', pollId)).to.include({ status: 'closed' });
+    expect(await evaluate(actors.observer, 'GetPoll', pollId)).to.include({ status: 'closed' });
 
     const token = voterToken(pollId, 'after-closer');
-    expect(await refusalOf(withClockSetBack(BACKDATE_MS, () => submit(relay, 'CastBallot', pollId, token, ANSWERS, '', '')))).to.equal('POLL_NOT_OPEN');
+    expect(await refusalOf(withClockSetBack(BACKDATE_MS, () => submit(actors.relay, 'CastBallot', pollId, token, ANSWERS, '', '')))).to.equal('POLL_NOT_OPEN');
   });
 });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from '@hyperledger/fabric-gateway';
 import { CommitPendingError } from '@poll-ledger/gateway/dist/errors';
 import { Limits } from '@poll-ledger/protocol';
-import { connectAs, type Connection, evaluate, openColourPoll, refusalOf, statusName, submit } from './support/fabric';
+import { evaluate, openColourPoll, refusalOf, statusName, submit, usePollActors } from './support/fabric';
 import { type InProcessGateway, startInProcessGateway } from './support/gateway-app';
 import { colourPoll, type Receipt, uniquePollId, voterToken } from './support/polls';
 
@@ -22,54 +22,43 @@ interface Reply<T = unknown> { status: number; body: T }
 interface ErrorBody { error: { code: string; message: string } }
 
 describe('re-vote order: a late earlier request never replaces a later ballot', function () {
-  let cityAdmin: Connection;
-  let relay: Connection;
-  let observer: Connection;
-
-  before(function () {
-    cityAdmin = connectAs('city', 'poll-admin');
-    relay = connectAs('city', 'ballot-relay');
-    observer = connectAs('observer', 'auditor');
-  });
-  after(function () {
-    for (const conn of [cityAdmin, relay, observer]) conn.close();
-  });
+  const actors = usePollActors();
 
   it('when R1 is endorsed, R2 commits, then R1 is submitted, then R1 fails MVCC_READ_CONFLICT; endorsed again it is SUPERSEDED; the ledger keeps R2', async function () {
-    const pollId = await openColourPoll(cityAdmin, 'revote-cc', { revotePolicy: 'last-counts' });
+    const pollId = await openColourPoll(actors.cityAdmin, 'revote-cc', { revotePolicy: 'last-counts' });
     const token = voterToken(pollId, 'citizen-r');
     const r1Args = [pollId, token, JSON.stringify(R1), requestIdOf(`${pollId}-r1`), new Date().toISOString()];
-    const r1 = await relay.contract.newProposal('CastBallot', { arguments: r1Args }).endorse();
+    const r1 = await actors.relay.contract.newProposal('CastBallot', { arguments: r1Args }).endorse();
 
     await pause(10);
     const r2At = new Date().toISOString();
-    const r2 = await submit(relay, 'CastBallot', pollId, token, JSON.stringify(R2), requestIdOf(`${pollId}-r2`), r2At);
+    const r2 = await submit(actors.relay, 'CastBallot', pollId, token, JSON.stringify(R2), requestIdOf(`${pollId}-r2`), r2At);
     expect(r2).to.include({ replaced: false, duplicate: false });
 
     const late = await (await r1.submit()).getStatus();
     expect(statusName(late.code)).to.equal('MVCC_READ_CONFLICT');
-    expect(await refusalOf(submit(relay, 'CastBallot', ...r1Args))).to.equal('SUPERSEDED');
+    expect(await refusalOf(submit(actors.relay, 'CastBallot', ...r1Args))).to.equal('SUPERSEDED');
 
-    const ballot = await evaluate(observer, 'GetBallot', pollId, token);
+    const ballot = await evaluate(actors.observer, 'GetBallot', pollId, token);
     expect(ballot).to.deep.include({ txId: r2.txId, answers: R2, requestId: requestIdOf(`${pollId}-r2`), requestedAt: r2At });
-    expect(await evaluate(observer, 'GetBallotHistory', pollId, token)).to.have.length(1);
+    expect(await evaluate(actors.observer, 'GetBallotHistory', pollId, token)).to.have.length(1);
   });
 
   it(`when a request older than the ${String(Limits.earlierRequests)} remembered ones is retried after as many re-votes, then it is SUPERSEDED, not a new ballot`, async function () {
     this.timeout(240_000);
-    const pollId = await openColourPoll(cityAdmin, 'revote-old', { revotePolicy: 'last-counts' });
+    const pollId = await openColourPoll(actors.cityAdmin, 'revote-old', { revotePolicy: 'last-counts' });
     const token = voterToken(pollId, 'citizen-old');
     const first = Date.now() - 600_000;
     const at = (i: number): string => new Date(first + i * 1000).toISOString();
-    const cast = (i: number, answers: object) => submit(relay, 'CastBallot', pollId, token, JSON.stringify(answers), requestIdOf(`${pollId}-${String(i)}`), at(i));
+    const cast = (i: number, answers: object) => submit(actors.relay, 'CastBallot', pollId, token, JSON.stringify(answers), requestIdOf(`${pollId}-${String(i)}`), at(i));
     await cast(0, R1);
     // One more re-vote than the ballot record remembers, so request 0 is no longer among its earlierRequests.
     for (let i = 1; i <= Limits.earlierRequests + 1; i++) await cast(i, i % 2 === 0 ? R1 : R2);
-    const before = await evaluate(observer, 'GetBallot', pollId, token);
+    const before = await evaluate(actors.observer, 'GetBallot', pollId, token);
     expect(before.earlierRequests?.some((r) => r.requestId === requestIdOf(`${pollId}-0`))).to.equal(false);
 
     expect(await refusalOf(cast(0, R1))).to.equal('SUPERSEDED');
-    const after = await evaluate(observer, 'GetBallot', pollId, token);
+    const after = await evaluate(actors.observer, 'GetBallot', pollId, token);
     expect(after.txId).to.equal(before.txId);
   });
 
@@ -83,7 +72,7 @@ describe('re-vote order: a late earlier request never replaces a later ballot', 
       gateway = await startInProcessGateway(async (request, next) => {
         if (!holdNext || request.name !== 'CastBallot') return next(request);
         holdNext = false;
-        held = await relay.contract.newProposal(request.name, { arguments: [...request.args] }).endorse();
+        held = await actors.relay.contract.newProposal(request.name, { arguments: [...request.args] }).endorse();
         throw new CommitPendingError(held.getTransactionId());
       });
     });

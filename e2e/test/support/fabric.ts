@@ -121,3 +121,32 @@ export async function runPool<T>(limit: number, tasks: (() => Promise<T>)[]): Pr
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
 }
+
+export interface PollActors {
+  /** The city's poll-admin. */
+  readonly cityAdmin: Connection;
+  /** The city's ballot-relay, the gateway's identity. */
+  readonly relay: Connection;
+  /** The observer's auditor. */
+  readonly observer: Connection;
+}
+
+/** Opens the three connections most poll tests act through before the suite's tests, and closes them after. */
+export function usePollActors(): PollActors {
+  let actors: PollActors | undefined;
+  before(function () {
+    actors = { cityAdmin: connectAs('city', 'poll-admin'), relay: connectAs('city', 'ballot-relay'), observer: connectAs('observer', 'auditor') };
+  });
+  after(function () {
+    if (actors) for (const conn of [actors.cityAdmin, actors.relay, actors.observer]) conn.close();
+  });
+  const get = (name: keyof PollActors): Connection => {
+    if (!actors) throw new Error('the connections are opened in a before() hook: use them inside tests');
+    return actors[name];
+  };
+  return {
+    get cityAdmin() { return get('cityAdmin'); },
+    get relay() { return get('relay'); },
+    get observer() { return get('observer'); },
+  };
+}
