@@ -4,8 +4,10 @@
 # beside the first, which is what the end-to-end tests do).
 # shellcheck shell=bash
 
-# Fabric version wanted, and where built binaries are cached between runs.
-: "${FABRIC_VERSION:=2.5.16}"
+# Fabric version wanted, and where built binaries are cached between runs. Fabric 3.1 is needed for BFT
+# ordering (full mode); FABRIC_VERSION=2.5.x still runs quick mode on Fabric 2.5 (to compare, see
+# docs/performance.md), with channel capability V2_0 instead of V3_0.
+: "${FABRIC_VERSION:=3.1.1}"
 : "${POLL_LEDGER_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/poll-ledger}"
 
 # State, logs and crypto material of one running network.
@@ -13,7 +15,8 @@
 : "${POLL_LEDGER_PORT_OFFSET:=0}"
 : "${POLL_LEDGER_HOST:=127.0.0.1}"
 
-# quick: one Raft orderer (hosted by the city). full: three, one per organization.
+# quick: one Raft orderer (hosted by the city), for development. full: four BFT (SmartBFT) orderers, one per
+# founding organization, so that ordering needs 3 of 4 nodes and the city administration (City + Dept) holds 2.
 : "${POLL_LEDGER_MODE:=quick}"
 
 CHANNEL_NAME=polls
@@ -21,25 +24,32 @@ CHANNEL_NAME=polls
 # beside it under its own name, directory and chaincode-server port slot.
 CC_NAME=${POLL_LEDGER_CC_NAME:-polls}
 CC_PORT_SLOT=${POLL_LEDGER_CC_PORT_SLOT:-9}
-# No ballot without the observer plus the city or a department.
-# deployCC makes a new definition (new sequence, approved by every org, the observer included) when
+# No ballot without an observer (ObserverMSP or WatchdogMSP) plus the city or a department.
+# deployCC makes a new definition (new sequence, approved by every org, the observers included) when
 # this policy or the code changes. POLL_LEDGER_CC_ENDORSEMENT_POLICY overrides it for one run.
-CC_ENDORSEMENT_POLICY=${POLL_LEDGER_CC_ENDORSEMENT_POLICY:-"AND('ObserverMSP.peer',OR('CityMSP.peer','DeptMSP.peer'))"}
-# Approving or changing a chaincode definition needs the observer too (configtx.yaml).
+CC_ENDORSEMENT_POLICY=${POLL_LEDGER_CC_ENDORSEMENT_POLICY:-"AND(OR('ObserverMSP.peer','WatchdogMSP.peer'),OR('CityMSP.peer','DeptMSP.peer'))"}
+# Approving or changing a chaincode definition needs an observer too (configtx.yaml).
 
-# Orderer batching: ~100 tx or 500 ms, whichever comes first.
+# Orderer batching: ~100 tx or 500 ms, whichever comes first (Raft's BatchTimeout, SmartBFT's
+# RequestBatchMaxInterval; SmartBFT takes its batch count from MaxMessageCount).
 : "${ORDERER_BATCH_TIMEOUT:=500ms}"
 : "${ORDERER_BATCH_MAX_MESSAGES:=100}"
+# SmartBFT failure detection (full mode). Fabric's defaults (a leader heartbeat timeout of 1 min, complaints
+# after 20 s) make a leader's crash stop ordering for over a minute; these bound it to about 10-20 s.
+: "${BFT_LEADER_HEARTBEAT_TIMEOUT:=10s}"
+: "${BFT_REQUEST_COMPLAIN_TIMEOUT:=10s}"
+: "${BFT_VIEW_CHANGE_TIMEOUT:=10s}"
 
 # Organizations: key, MSP ID, base port. Each org runs one CA, one peer and
-# (in full mode) one orderer. Ports are base+offset:
+# (in full mode) one orderer. Two are city administration (city: City IT, dept: a department), two are
+# independent observers (observer, watchdog: a civic watchdog). Ports are base+offset:
 #   CA 4, peer 1, peer chaincode 2, orderer 0, orderer admin 3,
 #   chaincode server 9, CA operations 5, peer operations 6, orderer operations 7.
 # FOUNDING_ORGS are in the genesis block (configtx.yaml.tmpl); ORGS adds the ones that joined later.
-FOUNDING_ORGS=(city dept observer)
+FOUNDING_ORGS=(city dept observer watchdog)
 ORGS=("${FOUNDING_ORGS[@]}")
-declare -A ORG_MSP=([city]=CityMSP [dept]=DeptMSP [observer]=ObserverMSP)
-declare -A ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050)
+declare -A ORG_MSP=([city]=CityMSP [dept]=DeptMSP [observer]=ObserverMSP [watchdog]=WatchdogMSP)
+declare -A ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050 [watchdog]=11050)
 
 # Client identities each org's CA issues, with the `role` certificate attribute the
 # chaincode authorizes on. The roles are defined by @poll-ledger/protocol (ROLES in
@@ -54,10 +64,10 @@ CLIENT_ROLES=(poll-admin ballot-relay auditor)
 # and /Channel/Orderer (configtx.yaml), and every org's group points its mod_policy at its section's
 # Admins (the scripts patch the genesis block, and addOrg each new org). Chaincode definitions need
 # LifecycleEndorsement (configtx.yaml), which needs the observer too.
-GOVERNANCE_ADMINS="AND('ObserverMSP.admin', OR('CityMSP.admin', 'DeptMSP.admin'))"
+GOVERNANCE_ADMINS="AND(OR('ObserverMSP.admin', 'WatchdogMSP.admin'), OR('CityMSP.admin', 'DeptMSP.admin'))"
 # The observers' MSPs (space-separated in POLL_LEDGER_OBSERVER_MSPS): `network.sh config check` fails
 # when the other orgs together, or these alone, could change any element of the channel config.
-read -r -a OBSERVER_MSPS <<<"${POLL_LEDGER_OBSERVER_MSPS:-ObserverMSP}"
+read -r -a OBSERVER_MSPS <<<"${POLL_LEDGER_OBSERVER_MSPS:-ObserverMSP WatchdogMSP}"
 
 # Organizations that may join the running channel later, with `network.sh addOrg <key>`:
 # key → "MSP-ID base-port" (ports as above, base+slot+offset). A joining org runs its own CA, peer and
@@ -81,7 +91,8 @@ org_port() { # org, slot → port
 }
 
 orderer_orgs() {
-  if [ "$POLL_LEDGER_MODE" = full ]; then echo "${ORGS[@]}"; else echo city; fi
+  # Orgs that join later (addOrg) are application orgs only: the consenter set is the genesis one.
+  if [ "$POLL_LEDGER_MODE" = full ]; then echo "${FOUNDING_ORGS[@]}"; else echo city; fi
 }
 
 # The REST gateway (npm start): listens here, connects to the city's peer.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# poll-ledger test network: a real Fabric 2.5 network of native processes on one host.
+# poll-ledger test network: a real Fabric 3.1 network of native processes on one host.
 #
-#   network.sh up [--full]     CAs, identities, orderer(s) and peers (quick: 1 orderer)
+#   network.sh up [--full]     CAs, identities, orderer(s) and peers (quick: 1 Raft orderer; full: 4 BFT)
 #   network.sh createChannel   channel 'polls' via channel participation
 #   network.sh deployCC        this repo's chaincode as a service, approved by all orgs
 #   network.sh all [--full]    up + createChannel + deployCC
@@ -10,6 +10,8 @@
 #                              the observer and the city, peer, chaincode (EXTRA_ORGS in network.config.sh)
 #   network.sh config fetch|update|sign|submit|check ...
 #                              channel config changes with Fabric's tools (docs/governance.md)
+#   network.sh start <node>    start one stopped node again: orderer0.<org> or peer0.<org>
+#   network.sh stop <node>     stop one node (SIGTERM; the fault tests use SIGKILL themselves)
 #   network.sh status          what runs, on which port, and the channel height
 #   network.sh down            stop what these scripts started (by pid) and delete state
 #
@@ -30,7 +32,7 @@ HOST=$POLL_LEDGER_HOST
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 CONFIG_DIR="$RUN_DIR/config"
-export RUN_DIR HOST ORDERER_BATCH_TIMEOUT ORDERER_BATCH_MAX_MESSAGES GOVERNANCE_ADMINS
+export RUN_DIR HOST ORDERER_BATCH_TIMEOUT ORDERER_BATCH_MAX_MESSAGES GOVERNANCE_ADMINS BFT_LEADER_HEARTBEAT_TIMEOUT BFT_REQUEST_COMPLAIN_TIMEOUT BFT_VIEW_CHANGE_TIMEOUT
 for lib in utils fabric-bin ca nodes channel chaincode governance; do
   # shellcheck source=/dev/null
   . "$SCRIPTS_DIR/lib/$lib.sh"
@@ -144,6 +146,35 @@ try {
 JS
 }
 
+# One node, from the kept state (`up` restarts every stopped one; the fault tests need them one at a time).
+_node_org() { # name → org, or fail
+  local org=${1#*.}
+  [ -n "${ORG_MSP[$org]:-}" ] || fatalln "no organization '$org' in this network (${ORGS[*]})"
+  echo "$org"
+}
+
+node_start() { # name
+  [ -f "$RUN_DIR/mode" ] || fatalln "no network in $RUN_DIR"
+  local org
+  org=$(_node_org "$1") || exit 1
+  case $1 in
+    orderer0.*)
+      [[ " $(orderer_orgs) " == *" $org "* ]] || fatalln "$org runs no orderer in $POLL_LEDGER_MODE mode"
+      start_orderer "$org"
+      wait_for "$1" 60 port_open "$HOST" "$(orderer_admin "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
+    peer0.*)
+      start_peer "$org"
+      wait_for "$1" 60 port_open "$HOST" "$(peer_port "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
+    *) fatalln "start/stop know orderer0.<org> and peer0.<org>, not '$1'" ;;
+  esac
+}
+
+node_stop() { # name
+  _node_org "$1" >/dev/null || exit 1
+  [[ "$1" == orderer0.* || "$1" == peer0.* ]] || fatalln "start/stop know orderer0.<org> and peer0.<org>, not '$1'"
+  if pid_alive "$PID_DIR/$1.pid"; then stop_pidfile "$PID_DIR/$1.pid"; else infoln "  $1 is not running"; fi
+}
+
 network_status() {
   if [ ! -d "$PID_DIR" ]; then
     infoln "No network in $RUN_DIR"
@@ -195,7 +226,9 @@ case $verb in
   all) parse_mode "$@"; network_up && create_channel && deploy_chaincode ;;
   addOrg) parse_mode; ensure_fabric_bins; add_org "$@" ;;
   config) parse_mode; ensure_fabric_bins >/dev/null; config_verb "$@" ;;
+  start) [ $# -eq 1 ] || fatalln "usage: network.sh start <node>"; parse_mode; ensure_fabric_bins >/dev/null; node_start "$1" ;;
+  stop) [ $# -eq 1 ] || fatalln "usage: network.sh stop <node>"; node_stop "$1" ;;
   status) ensure_fabric_bins >/dev/null; network_status ;;
   down) network_down ;;
-  *) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
+  *) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
 esac

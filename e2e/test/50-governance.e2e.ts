@@ -182,7 +182,7 @@ describe('governance: the city administration cannot change the channel rules al
   });
 });
 
-describe('governance: a chaincode definition needs the observer', function () {
+describe('governance: a chaincode definition needs an observer', function () {
   interface Committed { sequence: number; version: string }
 
   it("when City and Dept approve and commit a definition of 'polls' with --signature-policy OR('CityMSP.peer'), then it cannot be committed", async function () {
@@ -197,7 +197,7 @@ describe('governance: a chaincode definition needs the observer', function () {
       expect(approved.code, approved.output).to.equal(0);
     }
     const readiness = await peerAs('city', ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definition, '-O', 'json']);
-    expect(JSON.parse(readiness.stdout)).to.deep.equal({ approvals: { CityMSP: true, DeptMSP: true, ObserverMSP: false } });
+    expect(JSON.parse(readiness.stdout)).to.deep.equal({ approvals: { CityMSP: true, DeptMSP: true, ObserverMSP: false, WatchdogMSP: false } });
 
     // Endorsed by the City and Dept peers only: LifecycleEndorsement needs the observer's.
     const byCityAndDept = await peerAs('city', ['lifecycle', 'chaincode', 'commit', ...definition, ...peerArgs('city', 'dept'), ...ordererArgs()]);
@@ -205,11 +205,13 @@ describe('governance: a chaincode definition needs the observer', function () {
     expect(byCityAndDept.code).to.not.equal(0);
     expect(byCityAndDept.output).to.match(/transaction invalidated with status \(ENDORSEMENT_POLICY_FAILURE\)/);
 
-    // Asking the observer's peer to endorse it: the observer has not approved it.
-    const withObserver = await peerAs('city', ['lifecycle', 'chaincode', 'commit', ...definition, ...peerArgs('city', 'observer'), ...ordererArgs()]);
-    console.log(`        commit asking the observer's peer: ${lineOf(withObserver.output, /^Error/)}`);
-    expect(withObserver.code).to.not.equal(0);
-    expect(withObserver.output).to.match(/chaincode definition not agreed to by this org \(ObserverMSP\)/);
+    // Asking either observer's peer to endorse it: neither observer has approved it.
+    for (const [observer, msp] of [['observer', 'ObserverMSP'], ['watchdog', 'WatchdogMSP']] as const) {
+      const withObserver = await peerAs('city', ['lifecycle', 'chaincode', 'commit', ...definition, ...peerArgs('city', observer), ...ordererArgs()]);
+      console.log(`        commit asking the ${observer}'s peer: ${lineOf(withObserver.output, /^Error/)}`);
+      expect(withObserver.code).to.not.equal(0);
+      expect(withObserver.output).to.include(`chaincode definition not agreed to by this org (${msp})`);
+    }
 
     const afterJson = (await peerAs('city', query)).stdout;
     expect(JSON.parse(afterJson)).to.include({ sequence: before.sequence, version: before.version });

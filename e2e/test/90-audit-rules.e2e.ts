@@ -84,7 +84,7 @@ describe("audit: the city administration's rule changes, on real blocks", functi
     const change = report.ruleChanges.filter((c) => c.kind === 'config').at(-1)!;
     expect(change.verdict).to.equal('FAILED');
     expect(change.problems).to.deep.equal([
-      "no valid signature of an observer organisation's admin (ObserverMSP): the city administration could have made it alone",
+      "no valid signature of an observer organisation's admin (ObserverMSP, WatchdogMSP): the city administration could have made it alone",
     ]);
     expect(change.changes.some((c) => c.startsWith("modified [Policy] /Channel/Application/LifecycleEndorsement: OR('CityMSP.member')"))).to.be.true;
     expect(signers(change)).to.deep.equal(['CityMSP admin', 'DeptMSP admin']);
@@ -109,7 +109,7 @@ describe("audit: the city administration's rule changes, on real blocks", functi
     expect(code).to.equal(1);
     const change = report.ruleChanges.filter((c) => c.kind === 'chaincode-definition').at(-1)!;
     expect(change).to.deep.include({ verdict: 'FAILED', summary: `chaincode polls sequence ${sequence.toString()}` });
-    expect(change.problems).to.deep.equal(['not endorsed by an observer organisation (ObserverMSP): the city administration could have made it alone']);
+    expect(change.problems).to.deep.equal(['not endorsed by an observer organisation (ObserverMSP, WatchdogMSP): the city administration could have made it alone']);
     expect(change.changes).to.include(`polls: sequence: ${sequence.toString()} (was ${committedBefore.sequence.toString()})`);
     expect(change.changes.some((c) => c.startsWith("polls: endorsement policy: OR('CityMSP.peer') (was "))).to.be.true;
     expect(signers(change)).to.deep.equal(['CityMSP peer']);

@@ -4,8 +4,8 @@ import { z } from 'zod';
 export const Orgs = {
   /** City IT: its poll-admins manage every poll; its ballot-relay is the only identity that casts ballots. */
   city: 'CityMSP',
-  /** Civic observers: they endorse and audit; they may read everything and change nothing. */
-  observers: ['ObserverMSP'],
+  /** Independent observers (a civic observer and a civic watchdog): they endorse and audit; they may read everything and change nothing. */
+  observers: ['ObserverMSP', 'WatchdogMSP'],
 } as const satisfies { city: string; observers: readonly string[] };
 
 /**

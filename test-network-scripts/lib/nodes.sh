@@ -10,12 +10,21 @@ cc_server_port() { org_port "$1" "$CC_PORT_SLOT"; }
 # Copy Fabric's sampleconfig and point the peer at our chaincode-as-a-service builder.
 prepare_fabric_config() {
   mkdir -p "$CONFIG_DIR"
+  # BFT needs channel capability V3_0, which only Fabric 3 nodes accept.
+  if [[ "$FABRIC_BUILT_VERSION" == 3.* ]]; then
+    CHANNEL_CAPABILITY=V3_0
+  else
+    CHANNEL_CAPABILITY=V2_0
+    [ "$POLL_LEDGER_MODE" = full ] && fatalln "full mode orders with BFT, which needs Fabric 3.1 (these binaries are v$FABRIC_BUILT_VERSION)"
+  fi
+  export CHANNEL_CAPABILITY
   cp "$FABRIC_SAMPLECONFIG/orderer.yaml" "$CONFIG_DIR/orderer.yaml"
   sed -e "s#path: /opt/hyperledger/ccaas_builder#path: $SCRIPTS_DIR/builders/ccaas#" \
       -e "s#name: ccaas_builder#name: poll-ledger-ccaas#" \
-      -e "s#- CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG#- POLL_LEDGER_CC_HOST\n           - POLL_LEDGER_CC_PORT_BASE#" \
+      -e "s#^\( *\)- CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG#\1- POLL_LEDGER_CC_HOST\n\1- POLL_LEDGER_CC_PORT_BASE#" \
       "$FABRIC_SAMPLECONFIG/core.yaml" >"$CONFIG_DIR/core.yaml"
-  grep -q "path: $SCRIPTS_DIR/builders/ccaas" "$CONFIG_DIR/core.yaml" \
+  # (The list's indentation differs between Fabric releases: the replacement keeps the line's own.)
+  grep -q "path: $SCRIPTS_DIR/builders/ccaas" "$CONFIG_DIR/core.yaml" && grep -q -- "- POLL_LEDGER_CC_PORT_BASE" "$CONFIG_DIR/core.yaml" \
     || fatalln "could not point core.yaml's chaincode.externalBuilders at our builder: its layout changed in this Fabric version"
   render_template "$NETWORK_DIR/configtx.yaml.tmpl" >"$CONFIG_DIR/configtx.yaml" \
     || fatalln "could not render network/configtx.yaml.tmpl"
