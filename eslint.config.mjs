@@ -16,6 +16,18 @@ export default tseslint.config(
     },
   },
   {
+    // The verifier's core, its wire contract and its web page run in the browser too (bundled by esbuild).
+    files: ['verifier/src/core/**/*.ts', 'verifier/src/web/**/*.ts', 'verifier/src/wire.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', '@grpc/*', '@hyperledger/fabric-gateway', '@poll-ledger/fabric-client', 'express*'],
+          message: 'verifier core/, web/ and wire.ts run in the browser: no Node or Fabric client imports',
+        }],
+      }],
+    },
+  },
+  {
     // chai's property assertions (expect(x).to.be.true) read as unused expressions.
     files: ['**/test/**/*.ts'],
     rules: {
