@@ -224,7 +224,11 @@ function functionNameOf(proposalPayload: Uint8Array): string | undefined {
   return first === undefined ? undefined : Buffer.from(first).toString('utf8');
 }
 
-/** The orderer's signatures sign metadata value ‖ signature header ‖ header DER (Fabric's block verification). */
+/**
+ * The orderer's signatures sign metadata value ‖ signer header ‖ header DER (Fabric's BlockSignatureVerifier). The
+ * value is an OrdererBlockMetadata, whose last-config index is read here. When the value is empty Fabric falls back
+ * to the LAST_CONFIG metadata entry, which no orderer signs; the auditor does not, so such a block names no config.
+ */
 function decodeSignatures(
   bytes: Uint8Array | undefined,
   headerDer: Buffer,

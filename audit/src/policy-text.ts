@@ -1,5 +1,6 @@
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { createHash } from 'node:crypto';
+import { commonName, tryParseCertificate } from './identities';
 
 /**
  * Policies as people write them (Fabric's policy DSL: AND('ObserverMSP.admin', OR(...)), "MAJORITY Admins"), so a
@@ -79,11 +80,22 @@ function principalText(principal: msp.MSPPrincipal): string {
         return `'${unit.getMspIdentifier()}.OU:${unit.getOrganizationalUnitIdentifier()}'`;
       }
       case msp.MSPPrincipal.Classification.IDENTITY:
-        return `'identity ${shortHash(bytes)}'`;
+        return `'${identityText(bytes)}'`;
       default:
         return `'principal ${principal.getPrincipalClassification()} ${shortHash(bytes)}'`;
     }
   } catch {
     return `'undecodable principal ${shortHash(bytes)}'`;
   }
+}
+
+/**
+ * One exact identity, as BFT's BlockValidation names each consenter: its MSP and CN, and a hash that tells apart two
+ * certificates with the same name.
+ */
+function identityText(serializedIdentity: Uint8Array): string {
+  const identity = msp.SerializedIdentity.deserializeBinary(serializedIdentity);
+  const certificate = tryParseCertificate(identity.getIdBytes_asU8());
+  const name = certificate === undefined ? 'unparsable certificate' : commonName(certificate);
+  return `${identity.getMspid()} identity ${name} ${shortHash(serializedIdentity)}`;
 }

@@ -7,7 +7,8 @@ import type { BlockFault, ConfigRecord, ReplayStateJson } from './replay-state';
  * Orderer signatures, block by block, against the config in force: the config chain. The genesis config is the
  * anchor (pinned by hash, see chain-tracker.ts and report.ts); a later config block is checked with the config before
  * it, and becomes the one in force only when its own signatures verify. A forged config block therefore changes
- * nothing, and the blocks its rogue consenters sign after it fail too.
+ * nothing, and the blocks its rogue consenters sign after it fail too. Each block's signed last-config pointer must
+ * name the config block in force (a config block, itself), so the pointers a receipt check follows are the audited ones.
  */
 
 export type SignaturesJson = Pick<ReplayStateJson, 'signedBlocks' | 'signers' | 'signatureFailures' | 'configs'>;
@@ -32,7 +33,7 @@ export class SignatureTracker {
   }
 
   check(block: DecodedBlock): SignatureCheck {
-    const verdict = checkBlockSignatures(block, this.configInForce);
+    const verdict = checkBlockSignatures(block, this.configInForce, this.#configs.at(-1)?.block);
     if (verdict.status === 'FAILED') {
       this.#failures.push({ block: block.number, reason: verdict.reason });
     } else if (verdict.status === 'OK') {

@@ -83,7 +83,7 @@ export async function anchorsFromGenesis(read: ReadBlock, block: DecodedBlock, g
     const configBlock = await read(c);
     const checks = c - 1 === steps.at(-1) ? [configBlock] : [pointers.get(c), configBlock];
     for (const checked of checks) {
-      const verdict = checked === undefined ? undefined : checkBlockSignatures(checked, config);
+      const verdict = checked === undefined ? undefined : checkBlockSignatures(checked, config, steps.at(-1));
       if (checked === undefined || verdict?.status !== 'OK') {
         const why = verdict?.status === 'FAILED' ? verdict.reason : 'not available';
         return fail(`block ${checked?.number ?? c} on the config chain: ${why}`, steps);

@@ -4,7 +4,7 @@ import { decodeBlock } from '../src/block-decoder';
 import { checkBlockSignatures } from '../src/block-signatures';
 import type { ChannelConfigInfo } from '../src/channel-config';
 import { type BlockSigner, LedgerBuilder, type LedgerOptions, impostorSigner, reseal } from './support/ledger-builder';
-import { orgs, rogue, testOrg } from './support/pki';
+import { orgs, testOrg } from './support/pki';
 import { castTx } from './support/scenario';
 
 /** Block 1 of a one-ballot ledger, signed by `signers`, judged against the genesis config. */
@@ -84,26 +84,6 @@ describe('block-signatures', function () {
       expect(checkBlockSignatures(decodeBlock(ledger.blocks[1]!), undefined).status).to.equal('FAILED');
       const solo = { ...config!, consensusType: 'solo' } satisfies ChannelConfigInfo;
       expect(checkBlockSignatures(decodeBlock(ledger.blocks[1]!), solo)).to.have.property('reason').that.matches(/'solo': the auditor cannot tell/);
-    });
-
-    describe('BFT (Fabric 3)', function () {
-      const four = { consensus: 'BFT' as const, ordering: [orgs.city, orgs.dept, orgs.observer, rogue], consenters: [orgs.city, orgs.dept, orgs.observer, rogue] };
-
-      it('when a quorum of the consenters sign (3 of 4), by signature header or by consenter id, then OK', function () {
-        const verdict = verdictFor([orgs.city.orderer, { ...orgs.dept.orderer, consenterId: 2 }, orgs.observer.orderer], { config: four });
-        expect(verdict).to.deep.equal({ status: 'OK', signers: ['CityMSP:orderer0-city', 'DeptMSP:orderer0-dept', 'ObserverMSP:orderer0-observer'] });
-      });
-
-      it('when fewer than a quorum of distinct consenters sign, then FAILED', function () {
-        expect(verdictFor([orgs.city.orderer, orgs.dept.orderer], { config: four })).to.have.property('reason', 'signed by 2 consenter(s); BFT with 4 consenters needs 3');
-        expect(verdictFor([orgs.city.orderer, orgs.city.orderer, orgs.dept.orderer], { config: four }).status).to.equal('FAILED');
-      });
-
-      it("when a signer is an orderer but not a consenter's identity, or names an unknown consenter id, then FAILED", function () {
-        const other = { ...orgs.city.ca.issue({ OU: ['orderer'], CN: 'orderer0-city' }), mspId: 'CityMSP' };
-        expect(verdictFor([other, orgs.dept.orderer, orgs.observer.orderer], { config: four })).to.have.property('reason').that.matches(/not a consenter/);
-        expect(verdictFor([{ ...orgs.city.orderer, consenterId: 9 }], { config: four })).to.have.property('reason', 'signed as consenter 9, which the channel config does not name');
-      });
     });
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Orgs } from '@poll-ledger/protocol';
 import { decodeBlock } from '../src/block-decoder';
 import { LedgerReplay } from '../src/ledger-replay';
 import { type RunInfo, buildReport, reportFindings } from '../src/report';
@@ -80,7 +81,7 @@ describe('report', function () {
       const text = lines.join('\n');
       expect(text.indexOf('RULE CHANGES')).to.be.below(text.indexOf('source '));
       expect(text.indexOf('WARNING            poll gov')).to.be.below(text.indexOf('source '));
-      expect(text).to.include("    ! no valid signature of an observer organisation's admin (ObserverMSP)");
+      expect(text).to.include(`    ! no valid signature of an observer organisation's admin (${Orgs.observers.join(', ')})`);
       expect(text).to.include('    signed by   CityMSP admin admin-city; DeptMSP admin admin-dept');
       expect(text).to.include("    modified [Policy] /Channel/Application/Admins: OR('CityMSP.admin', 'DeptMSP.admin')");
       expect(text).to.include('    endorsed by CityMSP peer peer0-city\n');

@@ -12,8 +12,11 @@ export const CHANNEL = 'polls';
 type Role = 'member' | 'admin' | 'client' | 'peer' | 'orderer';
 const ROLES: Readonly<Record<Role, number>> = { member: 0, admin: 1, client: 2, peer: 3, orderer: 4 };
 
-/** A signature policy tree: who signs, or n of several. */
-export type Rule = { readonly msp: string; readonly role: Role } | { readonly n: number; readonly rules: readonly Rule[] };
+/** A signature policy tree: who signs (a role of an MSP, or one exact identity), or n of several. */
+export type Rule =
+  | { readonly msp: string; readonly role: Role }
+  | { readonly identity: Pick<Signer, 'mspId' | 'certificate'> }
+  | { readonly n: number; readonly rules: readonly Rule[] };
 export const who = (mspId: string, role: Role): Rule => ({ msp: mspId, role });
 export const and = (...rules: Rule[]): Rule => ({ n: rules.length, rules });
 export const or = (...rules: Rule[]): Rule => ({ n: 1, rules });
@@ -22,13 +25,18 @@ export function signaturePolicyEnvelope(rule: Rule): common.SignaturePolicyEnvel
   const principals: msp.MSPPrincipal[] = [];
   const build = (r: Rule): common.SignaturePolicy => {
     const policy = new common.SignaturePolicy();
-    if ('msp' in r) {
-      const role = new msp.MSPRole();
-      role.setMspIdentifier(r.msp);
-      role.setRole(ROLES[r.role] as msp.MSPRole.MSPRoleTypeMap[keyof msp.MSPRole.MSPRoleTypeMap]);
+    if ('msp' in r || 'identity' in r) {
       const principal = new msp.MSPPrincipal();
-      principal.setPrincipalClassification(msp.MSPPrincipal.Classification.ROLE);
-      principal.setPrincipal(role.serializeBinary());
+      if ('msp' in r) {
+        const role = new msp.MSPRole();
+        role.setMspIdentifier(r.msp);
+        role.setRole(ROLES[r.role] as msp.MSPRole.MSPRoleTypeMap[keyof msp.MSPRole.MSPRoleTypeMap]);
+        principal.setPrincipalClassification(msp.MSPPrincipal.Classification.ROLE);
+        principal.setPrincipal(role.serializeBinary());
+      } else {
+        principal.setPrincipalClassification(msp.MSPPrincipal.Classification.IDENTITY);
+        principal.setPrincipal(serializedIdentity(r.identity.mspId, r.identity.certificate));
+      }
       principals.push(principal);
       policy.setSignedBy(principals.length - 1);
     } else {
@@ -65,6 +73,8 @@ export interface ConfigSpec {
   readonly consensus: 'etcdraft' | 'BFT' | 'solo';
   /** etcdraft: their orderers' TLS certificates; BFT: their orderers' enrollment certificates, ids 1, 2, … */
   readonly consenters: readonly TestOrg[];
+  /** BFT: the consenters' ids, when not 1, 2, … (Fabric never reuses the id of a removed consenter). */
+  readonly consenterIds?: readonly number[];
   /** Replaces policies, by path below /Channel: 'Admins', 'Application/Admins', … */
   readonly policies?: Readonly<Record<string, Rule>>;
   readonly batchTimeout?: string;
@@ -96,7 +106,8 @@ export function channelConfig(spec: ConfigSpec = defaultConfig): common.Config {
   values(ordererGroup).set('BatchTimeout', value(timeout.serializeBinary()));
   values(ordererGroup).set('ConsensusType', value(consensusType(spec).serializeBinary()));
   if (spec.consensus === 'BFT') {
-    values(ordererGroup).set('Orderers', value(bftOrderers(spec.consenters).serializeBinary()));
+    values(ordererGroup).set('Orderers', value(bftOrderers(spec.consenters, spec.consenterIds).serializeBinary()));
+    policies(ordererGroup).set('BlockValidation', configPolicy(signature(bftBlockValidation(spec.consenters))));
   }
   groups(channel).set('Application', application);
   groups(channel).set('Orderer', ordererGroup);
@@ -129,11 +140,21 @@ function consensusType(spec: ConfigSpec): orderer.ConsensusType {
   return type;
 }
 
-function bftOrderers(consenters: readonly TestOrg[]): common.Orderers {
+/**
+ * What configtxgen writes for BFT (fabric common/policies/bft.go EncodeBFTBlockVerificationPolicy), and the BFT
+ * orderers require of every config update: a quorum ⌈(n+f+1)/2⌉, f = ⌊(n−1)/3⌋, of the consenters' identities.
+ */
+function bftBlockValidation(consenters: readonly TestOrg[]): Rule {
+  const n = consenters.length;
+  const quorum = Math.ceil((n + Math.floor((n - 1) / 3) + 1) / 2);
+  return { n: quorum, rules: consenters.map((org) => ({ identity: org.orderer })) };
+}
+
+function bftOrderers(consenters: readonly TestOrg[], ids?: readonly number[]): common.Orderers {
   const orderers = new common.Orderers();
   orderers.setConsenterMappingList(consenters.map((org, i) => {
     const c = new common.Consenter();
-    c.setId(i + 1);
+    c.setId(ids?.[i] ?? i + 1);
     c.setHost('127.0.0.1');
     c.setPort(7050 + i);
     c.setMspId(org.mspId);

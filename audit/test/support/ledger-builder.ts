@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { blockDataHash, blockHeaderDer, blockHeaderHash } from '../../src/hash-chain';
 import { type ConfigSpec, type UpdateSpec, channelConfig, configEnvelope, defaultConfig, signatureHeader } from './config-builder';
-import { type Signer, impostor, orgs } from './pki';
+import { type Signer, type TestOrg, impostor, orgs } from './pki';
 import { type TxSpec, endorserEnvelope } from './tx-builder';
 
 export { CHANNEL } from './config-builder';
@@ -24,6 +24,15 @@ export const impostorSigner: Signer = impostor;
 
 /** A block signer; with a consenter id, it signs as BFT does (identifier header instead of signature header). */
 export type BlockSigner = Signer & { readonly consenterId?: number };
+
+/** An organisation's orderer signing as BFT consenter `id`, as SmartBFT's signer.go does. */
+export const bftSigner = (org: TestOrg, id: number): BlockSigner => ({ ...org.orderer, consenterId: id });
+
+/** Per block: who signs it, and the last-config pointer they sign (default: the latest config block, as Fabric). */
+export interface BlockOptions {
+  readonly signers?: readonly BlockSigner[];
+  readonly lastConfig?: number;
+}
 
 export interface LedgerOptions {
   /** Signs every block unless addBlock says otherwise (default: the city's orderer). */
@@ -44,11 +53,12 @@ export class LedgerBuilder {
     this.#append([configEnvelope(channelConfig({ ...defaultConfig, ...opts.config }), orgs.city.orderer)], [0], []);
   }
 
-  addBlock(txs: readonly TxSpec[], options: { signers?: readonly BlockSigner[] } = {}): number {
+  addBlock(txs: readonly TxSpec[], options: BlockOptions = {}): number {
     this.#append(
       txs.map((tx) => endorserEnvelope(tx)),
       txs.map((tx) => tx.code ?? 0),
       options.signers ?? this.signers,
+      options.lastConfig,
     );
     return this.blocks.length - 1;
   }
@@ -57,23 +67,26 @@ export class LedgerBuilder {
    * A config update block: the config `spec` describes, asked for by `update` (none: a bare config, as only a genesis
    * block may be), ordered and signed by `signers`.
    */
-  addConfigBlock(spec: Partial<ConfigSpec>, update: UpdateSpec | undefined, options: { signers?: readonly BlockSigner[] } = {}): number {
+  addConfigBlock(spec: Partial<ConfigSpec>, update: UpdateSpec | undefined, options: BlockOptions = {}): number {
     const number = this.blocks.length;
     const signers = options.signers ?? this.signers;
     this.#lastConfig = number;
-    this.#append([configEnvelope(channelConfig({ ...defaultConfig, ...spec }), signers[0] ?? ordererSigner, update)], [0], signers);
+    this.#append([configEnvelope(channelConfig({ ...defaultConfig, ...spec }), signers[0] ?? ordererSigner, update)], [0], signers, options.lastConfig);
     return number;
   }
 
-  #append(envelopes: Uint8Array[], codes: number[], signers: readonly BlockSigner[]): void {
+  #append(envelopes: Uint8Array[], codes: number[], signers: readonly BlockSigner[], lastConfig = this.#lastConfig): void {
     const number = this.blocks.length;
-    const block = assembleBlock(number, this.#previousHash, envelopes, codes, signers, this.#lastConfig);
+    // SmartBFT also signs its view metadata there (chain.go, signer.go); the auditor only reads the last-config index.
+    const bft = signers.some((s) => s.consenterId !== undefined);
+    const value = ordererBlockMetadata(lastConfig, bft ? Buffer.from(`smartbft view 0 sequence ${number}`) : undefined);
+    const block = assembleBlock(number, this.#previousHash, envelopes, codes, signers, value);
     this.#previousHash = blockHeaderHash({ number, previousHash: this.#previousHash, dataHash: blockDataHash(envelopes) });
     this.blocks.push(block);
   }
 }
 
-function assembleBlock(number: number, previousHash: Uint8Array, envelopes: Uint8Array[], codes: number[], signers: readonly BlockSigner[], lastConfig: number): Uint8Array {
+function assembleBlock(number: number, previousHash: Uint8Array, envelopes: Uint8Array[], codes: number[], signers: readonly BlockSigner[], value: Uint8Array): Uint8Array {
   const header = new common.BlockHeader();
   header.setNumber(number);
   header.setPreviousHash(previousHash);
@@ -83,18 +96,24 @@ function assembleBlock(number: number, previousHash: Uint8Array, envelopes: Uint
   const block = new common.Block();
   block.setHeader(header);
   block.setData(data);
-  block.setMetadata(metadataFor(header, codes, signers, lastConfig));
+  block.setMetadata(metadataFor(header, codes, signers, value));
   return block.serializeBinary();
 }
 
-function metadataFor(header: common.BlockHeader, codes: readonly number[], signers: readonly BlockSigner[], lastConfigIndex: number): common.BlockMetadata {
+/** The SIGNATURES metadata value every orderer signature covers: the last-config pointer and the consenter's metadata. */
+function ordererBlockMetadata(lastConfigIndex: number, consenterMetadata?: Uint8Array): Uint8Array {
   const lastConfig = new common.LastConfig();
   lastConfig.setIndex(lastConfigIndex);
   const ordererMetadata = new common.OrdererBlockMetadata();
   ordererMetadata.setLastConfig(lastConfig);
+  if (consenterMetadata !== undefined) ordererMetadata.setConsenterMetadata(consenterMetadata);
+  return ordererMetadata.serializeBinary();
+}
+
+function metadataFor(header: common.BlockHeader, codes: readonly number[], signers: readonly BlockSigner[], value: Uint8Array): common.BlockMetadata {
   const signatures = new common.Metadata();
-  signatures.setValue(ordererMetadata.serializeBinary());
-  signatures.setSignaturesList(signers.map((s) => blockSignature(header, signatures.getValue_asU8(), s)));
+  signatures.setValue(value);
+  signatures.setSignaturesList(signers.map((s) => blockSignature(header, value, s)));
   const metadata = new common.BlockMetadata();
   metadata.setMetadataList([signatures.serializeBinary(), new Uint8Array(0), Uint8Array.from(codes), new Uint8Array(0), new Uint8Array(0)]);
   return metadata;
@@ -177,6 +196,20 @@ export function flipByteInData(blockBytes: Uint8Array): Uint8Array {
 }
 
 /**
+ * Edits a block's orderer signatures (drops, repeats or reorders them) and leaves the signed value, the header and
+ * the data as they are: what anyone can do to a copy without any key.
+ */
+export function editSignatures(blockBytes: Uint8Array, edit: (signatures: common.MetadataSignature[]) => common.MetadataSignature[]): Uint8Array {
+  const block = common.Block.deserializeBinary(blockBytes);
+  const list = [...(block.getMetadata()?.getMetadataList_asU8() ?? [])];
+  const metadata = common.Metadata.deserializeBinary(list[common.BlockMetadataIndex.SIGNATURES] ?? new Uint8Array(0));
+  metadata.setSignaturesList(edit(metadata.getSignaturesList()));
+  list[common.BlockMetadataIndex.SIGNATURES] = metadata.serializeBinary();
+  block.getMetadata()?.setMetadataList(list);
+  return block.serializeBinary();
+}
+
+/**
  * Makes the chain consistent again from block `from` on (data hashes and previous hashes recomputed), and re-signs
  * with `signer`: what someone holding that key could forge.
  */
@@ -196,8 +229,7 @@ export function reseal(blocks: readonly Uint8Array[], from: number, signer: Bloc
     const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
     const codes = metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array(0);
     const value = common.Metadata.deserializeBinary(metadata[common.BlockMetadataIndex.SIGNATURES] ?? new Uint8Array(0)).getValue_asU8();
-    const lastConfig = common.OrdererBlockMetadata.deserializeBinary(value).getLastConfig()?.getIndex() ?? 0;
-    block.setMetadata(metadataFor(header, [...codes], signers, lastConfig));
+    block.setMetadata(metadataFor(header, [...codes], signers, value));
     out[n] = block.serializeBinary();
   }
   return out;

@@ -175,6 +175,9 @@ export const orgs = {
   observer: testOrg('observer', 'ObserverMSP'),
 };
 
+/** The second observer, which runs the fourth BFT consenter (Fabric 3 full mode); on the channel only in BFT tests. */
+export const watchdog = testOrg('watchdog', 'WatchdogMSP');
+
 /** An organisation that is not on the channel: the rogue of the forged-config tests. */
 export const rogue = testOrg('rogue', 'RogueMSP');
 
