@@ -1,7 +1,28 @@
-/** Benchmark settings: `--name value` on the command line, else BENCH_NAME, else a small default. */
+/**
+ * Benchmark settings: `--name value` (or `--name=value`) on the command line, else BENCH_NAME, else a
+ * default. An option the benchmark does not know is an error, never silently dropped.
+ */
 import { SIGNER_KINDS, type SignerKind } from '@poll-ledger/fabric-client';
 
+export const KINDS = ['rest', 'direct', 'baseline'] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** quick: one Raft orderer (the city's); full: four SmartBFT orderers, one per org (Fabric 3 only). */
+export const MODES = ['quick', 'full'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** One network the benchmark brings up, measures and takes down, in the order given. */
+export interface NetworkSpec {
+  readonly mode: Mode;
+  /** FABRIC_VERSION for the network scripts; they run the cached build of its series. */
+  readonly fabricVersion: string;
+  /** `mode@version`, the network's name in the report. */
+  readonly label: string;
+}
+
 export interface BenchConfig {
+  /** The networks to compare, each in turn on the same run dir and ports. */
+  networks: NetworkSpec[];
   /** Transactions per closed-loop phase. */
   count: number;
   /** Transactions in flight, one closed-loop phase each. */
@@ -24,12 +45,21 @@ export interface BenchConfig {
   signer: SignerKind;
 }
 
-export const KINDS = ['rest', 'direct', 'baseline'] as const;
-export type Kind = (typeof KINDS)[number];
+/** What the defaults depend on outside the command line. */
+export interface ConfigDefaults {
+  /** The Fabric version of a network named without one: FABRIC_VERSION, else network.config.sh's. */
+  readonly fabricVersion: string;
+}
 
 const SIGNERS: readonly SignerKind[] = SIGNER_KINDS;
 
+const OPTIONS = ['networks', 'kinds', 'count', 'concurrency', 'warmup', 'rates', 'duration', 'max-p95', 'drain', 'signatures', 'signer'] as const;
+type OptionName = (typeof OPTIONS)[number];
+
 const USAGE = `npm run bench [-- options]     (each option also reads BENCH_<NAME>, e.g. BENCH_RATES=25,50)
+  --networks N1,...  networks to compare, one after the other: MODE[@FABRIC_VERSION], MODE quick or full
+                     (quick@<default>; e.g. quick@2.5.9,quick@3.1.1,full@3.1.1; full needs Fabric 3)
+  --kinds K1,...     rest,direct,baseline                         (all)
   --count N          transactions per closed-loop phase           (2000)
   --concurrency C,.. in flight, one closed-loop phase each        (50,200)
   --warmup W         unmeasured transactions per kind             (100)
@@ -37,57 +67,95 @@ const USAGE = `npm run bench [-- options]     (each option also reads BENCH_<NAM
   --duration S       seconds per open-loop rate                   (10)
   --max-p95 MS       stop the open-loop series above this p95     (2000)
   --drain MS         wait for stragglers after a phase            (120000)
-  --kinds K1,...     rest,direct,baseline                         (all)
   --signatures N     signatures per signer in the signing test    (2000)
   --signer S         direct/baseline signer: node-crypto, fabric-default (node-crypto, as the REST gateway)
-  BENCH_RUN_DIR, BENCH_PORT_OFFSET  the network's run dir and port offset (.run-bench, 30000)
-  BENCH_VERBOSE=1                    echo network.sh output`;
+  BENCH_RUN_DIR, BENCH_PORT_OFFSET  the networks' run dir and port offset (.run-bench, 30000)
+  BENCH_VERBOSE=1                    echo network.sh output
+  FABRIC_VERSION                     the version of a network named without one (else network.config.sh's)`;
 
-function raw(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  if (i >= 0) return args[i + 1];
-  return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+function usageError(message: string): Error {
+  return new Error(`${message}\n${USAGE}`);
 }
 
-function positive(args: string[], name: string, fallback: number): number {
-  const text = raw(args, name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not '${text}'\n${USAGE}`);
-  return value;
+function isOption(name: string): name is OptionName {
+  return (OPTIONS as readonly string[]).includes(name);
 }
 
-function list(args: string[], name: string, fallback: string): string[] {
-  return (raw(args, name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
+/** The command line as option → value; anything it does not know is an error. */
+function commandLine(args: readonly string[]): Map<OptionName, string> {
+  const values = new Map<OptionName, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
+    const name = match?.[1];
+    if (name === undefined) throw usageError(`unexpected argument '${arg}'`);
+    if (!isOption(name)) throw usageError(`unknown option '--${name}'`);
+    const value = match?.[2] ?? args[++i];
+    if (value === undefined || (match?.[2] === undefined && value.startsWith('--'))) throw usageError(`--${name} needs a value`);
+    values.set(name, value);
+  }
+  return values;
 }
 
-export function parseConfig(args: string[]): BenchConfig {
+const VERSION = /^(\d+)\.\d+\.\d+$/;
+
+/** `quick@2.5.9,full` → one spec each; a name without a version takes DEFAULT_VERSION. */
+export function parseNetworks(text: string, defaultVersion: string): NetworkSpec[] {
+  const specs: NetworkSpec[] = [];
+  for (const item of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const [modeName = '', version = defaultVersion, ...rest] = item.split('@');
+    const mode = MODES.find((m) => m === modeName);
+    if (mode === undefined || rest.length > 0) throw usageError(`--networks: '${item}' is not MODE[@FABRIC_VERSION] with MODE ${MODES.join(' or ')}`);
+    const major = VERSION.exec(version)?.[1];
+    if (major === undefined) throw usageError(`--networks: '${version}' in '${item}' is not a Fabric version such as 3.1.1`);
+    if (mode === 'full' && Number(major) < 3) throw usageError(`--networks: '${item}': full mode orders with BFT, which needs Fabric 3`);
+    const label = `${mode}@${version}`;
+    if (specs.some((s) => s.label === label)) throw usageError(`--networks: ${label} is named twice`);
+    specs.push({ mode, fabricVersion: version, label });
+  }
+  if (specs.length === 0) throw usageError('--networks names no network');
+  return specs;
+}
+
+export function parseConfig(args: readonly string[], defaults: ConfigDefaults): BenchConfig {
   if (args.includes('--help') || args.includes('-h')) {
     console.log(USAGE);
     process.exit(0);
   }
-  const kinds = list(args, 'kinds', KINDS.join(','));
-  for (const kind of kinds) {
-    if (!(KINDS as readonly string[]).includes(kind)) throw new Error(`unknown kind '${kind}'\n${USAGE}`);
-  }
-  const signerName = raw(args, 'signer') ?? 'node-crypto';
-  const signer = SIGNERS.find((s) => s === signerName);
-  if (signer === undefined) throw new Error(`unknown signer '${signerName}'\n${USAGE}`);
-  const numbers = (name: string, fallback: string): number[] => {
-    const values = list(args, name, fallback).map(Number);
-    if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`--${name} must be positive numbers\n${USAGE}`);
+  const given = commandLine(args);
+  const raw = (name: OptionName): string | undefined => given.get(name) ?? process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+  const list = (name: OptionName, fallback: string): string[] => (raw(name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const positive = (name: OptionName, fallback: number): number => {
+    const text = raw(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw usageError(`--${name} must be a positive number, not '${text}'`);
+    return value;
+  };
+  const numbers = (name: OptionName, fallback: string): number[] => {
+    const values = list(name, fallback).map(Number);
+    if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) throw usageError(`--${name} must be positive numbers`);
     return values.sort((a, b) => a - b);
   };
+  const kinds = list('kinds', KINDS.join(',')).map((name) => {
+    const kind = KINDS.find((k) => k === name);
+    if (kind === undefined) throw usageError(`unknown kind '${name}'`);
+    return kind;
+  });
+  const signerName = raw('signer') ?? 'node-crypto';
+  const signer = SIGNERS.find((s) => s === signerName);
+  if (signer === undefined) throw usageError(`unknown signer '${signerName}'`);
   return {
-    count: Math.round(positive(args, 'count', 2000)),
+    networks: parseNetworks(raw('networks') ?? 'quick', defaults.fabricVersion),
+    count: Math.round(positive('count', 2000)),
     concurrency: numbers('concurrency', '50,200').map(Math.round),
-    warmup: Math.round(positive(args, 'warmup', 100)),
+    warmup: Math.round(positive('warmup', 100)),
     rates: numbers('rates', '50,100,150,200,250'),
-    duration: positive(args, 'duration', 10),
-    maxP95Ms: positive(args, 'max-p95', 2000),
-    drainMs: positive(args, 'drain', 120_000),
-    kinds: kinds as Kind[],
-    signatures: Math.round(positive(args, 'signatures', 2000)),
+    duration: positive('duration', 10),
+    maxP95Ms: positive('max-p95', 2000),
+    drainMs: positive('drain', 120_000),
+    kinds,
+    signatures: Math.round(positive('signatures', 2000)),
     signer,
   };
 }

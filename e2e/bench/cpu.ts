@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { trackedPids } from '../test/support/network';
+import { benchProcesses } from './processes';
 
 export interface CpuSnapshot {
   at: number;
@@ -58,7 +58,7 @@ export function cpuSnapshot(): CpuSnapshot {
   const ticks = new Map<string, number>();
   const busy = machineBusyTicks();
   if (busy !== undefined) ticks.set(MACHINE, busy);
-  for (const [name, pid] of [...trackedPids(), ['bench (load generator)', process.pid] as const]) {
+  for (const [name, pid] of benchProcesses()) {
     const t = ticksOf(pid);
     if (t !== undefined) ticks.set(name, t);
   }
@@ -84,18 +84,4 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUse[] {
   const tracked = mine.reduce((a, u) => a + u.seconds, 0);
   const other = Math.max(0, machine.seconds - tracked);
   return [...mine, { name: OTHER, seconds: other, percent: wallS > 0 ? (other / wallS) * 100 : NaN }, machine];
-}
-
-/** Resident memory (VmRSS) of every tracked process and this one, largest first. */
-export function residentMemory(): { name: string; mib: number }[] {
-  const out: { name: string; mib: number }[] = [];
-  for (const [name, pid] of [...trackedPids(), ['bench (load generator)', process.pid] as const]) {
-    try {
-      const kib = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1];
-      if (kib !== undefined) out.push({ name, mib: Number(kib) / 1024 });
-    } catch {
-      // the process is gone
-    }
-  }
-  return out.sort((a, b) => b.mib - a.mib);
 }

@@ -12,7 +12,8 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 process.env.POLL_LEDGER_E2E_RUN_DIR = process.env.BENCH_RUN_DIR ?? path.join(repoRoot, '.run-bench');
 process.env.POLL_LEDGER_E2E_PORT_OFFSET = process.env.BENCH_PORT_OFFSET ?? '30000';
 process.env.POLL_LEDGER_E2E_QUIET = process.env.BENCH_VERBOSE === '1' ? '0' : '1';
-process.env.POLL_LEDGER_MODE = 'quick';
+// Each network's mode and Fabric release go to the scripts it runs (network.ts), not through here.
+
 // The gateway's per-key rate limit (600/min) would cap REST at 10 ballots/s: lift it, since
 // the benchmark measures the ledger path, not the limiter.
 process.env.GATEWAY_RATE_LIMIT_MAX ??= '100000000';

@@ -22,23 +22,24 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');
-const f0 = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '-');
-const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '-');
+export const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');
+export const f0 = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '-');
+export const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '-');
 
 function failures(s: Summary): string {
   if (s.failures.size === 0) return '-';
   return [...s.failures].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ×${String(n)}`).join(', ');
 }
 
-export function resultsTable(results: PhaseResult[]): string {
-  const headers = ['Name', 'Load', 'Succ', 'Fail', 'Send rate (tx/s)', 'Throughput (tx/s)', 'Goodput (tx/s)',
+/** Every phase of every network, a row each, grouped by network. */
+export function resultsTable(networks: readonly { label: string; results: readonly PhaseResult[] }[]): string {
+  const headers = ['Network', 'Name', 'Load', 'Succ', 'Fail', 'Send rate (tx/s)', 'Throughput (tx/s)', 'Goodput (tx/s)',
     'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'Max (ms)', 'MVCC', 'Backlog / max in flight', 'Failures by code'];
-  const rows = results.map((r) => [
-    r.kind, r.label, String(r.summary.succ), String(r.summary.fail), f1(r.summary.sendRate), f1(r.summary.throughput),
+  const rows = networks.flatMap(({ label, results }) => results.map((r) => [
+    label, r.kind, r.label, String(r.summary.succ), String(r.summary.fail), f1(r.summary.sendRate), f1(r.summary.throughput),
     f1(r.summary.goodput), f0(r.summary.p50), f0(r.summary.p95), f0(r.summary.p99), f0(r.summary.max), String(r.summary.mvcc),
     `${String(r.run.backlog)} / ${String(r.run.maxInFlight)}`, failures(r.summary),
-  ]);
+  ]));
   return table(headers, rows);
 }
 
@@ -57,35 +58,52 @@ export function cpuTable(results: PhaseResult[]): string {
   return table(['process', ...results.map((r) => `${r.label} (${f0(r.wallS)} s)`)], rows);
 }
 
+/** CPU milliseconds of process NAME per transaction committed VALID in the phase. */
+export function cpuPerTransaction(r: PhaseResult, name: string): number {
+  const use = r.cpu.find((u) => u.name === name);
+  return use && r.summary.succ > 0 ? (use.seconds * 1000) / r.summary.succ : NaN;
+}
+
 /** Whether an open-loop phase kept up: the same rule that stops the series. */
 export function keptUp(r: PhaseResult, maxP95Ms: number): boolean {
   return r.summary.goodput >= 0.8 * r.level && r.summary.p95 <= maxP95Ms;
 }
 
 /** The highest open-loop rate a kind kept up with. */
-export function sustained(results: PhaseResult[], kind: Kind, maxP95Ms: number): number {
+export function sustained(results: readonly PhaseResult[], kind: Kind, maxP95Ms: number): number {
   const ok = results.filter((r) => r.kind === kind && r.mode === 'open' && keptUp(r, maxP95Ms));
   return Math.max(0, ...ok.map((r) => r.level));
 }
 
 /** Goodput of a kind's closed-loop phase with the most in flight: the nearest to its capacity. */
-function closedGoodput(results: PhaseResult[], kind: Kind): number {
+function closedGoodput(results: readonly PhaseResult[], kind: Kind): number {
   const closed = results.filter((r) => r.kind === kind && r.mode === 'closed').sort((a, b) => b.level - a.level);
   return closed[0]?.summary.goodput ?? NaN;
 }
 
-export function ratiosTable(results: PhaseResult[], maxP95Ms: number): string {
+export interface Ratio {
+  name: string;
+  goal: string;
+  /** The figure, and whether it meets the goal when there is one. */
+  cell: string;
+}
+
+/** The ratios of one network's run, always the same rows in the same order. */
+export function ratios(results: readonly PhaseResult[], maxP95Ms: number): Ratio[] {
   const closed = (kind: Kind): number => closedGoodput(results, kind);
-  const verdict = (x: number): string => (Number.isFinite(x) ? (x >= 0.9 ? 'met' : 'NOT met') : '-');
-  const ratio = (name: string, a: number, b: number, goal: string, check: boolean): string[] =>
-    [name, f2(a / b), goal, check ? verdict(a / b) : ''];
+  const open = (kind: Kind): number => sustained(results, kind, maxP95Ms);
+  const ratio = (name: string, a: number, b: number, goal = ''): Ratio => {
+    const value = a / b;
+    const verdict = goal === '' || !Number.isFinite(value) ? '' : value >= 0.9 ? ' met' : ' NOT met';
+    return { name, goal, cell: f2(value) + verdict };
+  };
   const conflicts = results.reduce((a, r) => a + r.summary.mvcc, 0);
-  return table(['ratio', 'value', 'goal', 'goal met?'], [
-    ratio('REST / direct, goodput at the highest closed-loop concurrency', closed('rest'), closed('direct'), '≥ 0.9', true),
-    ratio('ballot (direct) / baseline, same', closed('direct'), closed('baseline'), '≥ 0.9', true),
-    ratio('ballot (REST) / baseline, same', closed('rest'), closed('baseline'), '', false),
-    ratio('REST / direct, highest sustained open-loop rate', sustained(results, 'rest', maxP95Ms), sustained(results, 'direct', maxP95Ms), '', false),
-    ratio('ballot (direct) / baseline, highest sustained open-loop rate', sustained(results, 'direct', maxP95Ms), sustained(results, 'baseline', maxP95Ms), '', false),
-    ['MVCC conflicts, all phases', String(conflicts), '0', conflicts === 0 ? 'met' : 'NOT met'],
-  ]);
+  return [
+    ratio('REST / direct, goodput at the highest closed-loop concurrency', closed('rest'), closed('direct'), '≥ 0.9'),
+    ratio('ballot (direct) / baseline, same', closed('direct'), closed('baseline'), '≥ 0.9'),
+    ratio('ballot (REST) / baseline, same', closed('rest'), closed('baseline')),
+    ratio('REST / direct, highest sustained open-loop rate', open('rest'), open('direct')),
+    ratio('ballot (direct) / baseline, highest sustained open-loop rate', open('direct'), open('baseline')),
+    { name: 'MVCC conflicts, all phases', goal: '0', cell: results.length === 0 ? '-' : `${String(conflicts)}${conflicts === 0 ? ' met' : ' NOT met'}` },
+  ];
 }
