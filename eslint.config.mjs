@@ -20,8 +20,13 @@ export default tseslint.config(
     files: ['verifier/src/core/**/*.ts', 'verifier/src/web/**/*.ts', 'verifier/src/wire.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        // Bare module names as paths (a pattern 'crypto' would also match a relative './crypto').
+        paths: ['fs', 'path', 'crypto', 'http', 'https', 'express', '@hyperledger/fabric-gateway', '@poll-ledger/fabric-client'].map((name) => ({
+          name,
+          message: 'verifier core/, web/ and wire.ts run in the browser: no Node or Fabric client imports',
+        })),
         patterns: [{
-          group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', '@grpc/*', '@hyperledger/fabric-gateway', '@poll-ledger/fabric-client', 'express*'],
+          group: ['node:*', '@grpc/*'],
           message: 'verifier core/, web/ and wire.ts run in the browser: no Node or Fabric client imports',
         }],
       }],

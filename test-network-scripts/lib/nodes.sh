@@ -28,6 +28,10 @@ prepare_fabric_config() {
     || fatalln "could not point core.yaml's chaincode.externalBuilders at our builder: its layout changed in this Fabric version"
   render_template "$NETWORK_DIR/configtx.yaml.tmpl" >"$CONFIG_DIR/configtx.yaml" \
     || fatalln "could not render network/configtx.yaml.tmpl"
+  if [ "$CHANNEL_CAPABILITY" = V3_0 ]; then
+    render_template "$NETWORK_DIR/configtx.full-profile.yaml.tmpl" | grep -v '^#' >>"$CONFIG_DIR/configtx.yaml" \
+      || fatalln "could not render network/configtx.full-profile.yaml.tmpl"
+  fi
 }
 
 # Replace ${VAR} with the environment's value; an unset variable is an error.
