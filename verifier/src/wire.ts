@@ -7,7 +7,7 @@
  * the channel config the verifier derived itself.
  */
 import { z } from 'zod';
-import { IdSchema, Sha256HexSchema, TxIdSchema, VoterTokenSchema } from '@poll-ledger/protocol';
+import { IdSchema, PollSchema, PollStatusSchema, ResultsSchema, ResultsVisibilities, Sha256HexSchema, TxIdSchema, VoterTokenSchema } from '@poll-ledger/protocol';
 
 export const BUNDLE_FORMAT = 'poll-ledger-bundle/1';
 
@@ -126,3 +126,49 @@ export const ServiceErrorSchema = z.strictObject({
   }),
 });
 export type ServiceError = z.output<typeof ServiceErrorSchema>;
+
+/**
+ * A poll as `GET /v1/polls` lists it. Every poll is listed: its creation is in a public block anyway.
+ * `resultsPublic`: its results (and its ballots) may be shown, i.e. it is `live`, or no longer draft or open.
+ */
+export const PollSummarySchema = z.strictObject({
+  id: IdSchema,
+  title: z.string(),
+  status: PollStatusSchema,
+  resultsVisibility: z.enum(ResultsVisibilities),
+  opensAt: z.string(),
+  closesAt: z.string(),
+  resultsPublic: z.boolean(),
+});
+export type PollSummary = z.output<typeof PollSummarySchema>;
+
+export const PollListSchema = z.strictObject({ polls: z.array(PollSummarySchema) });
+export type PollList = z.output<typeof PollListSchema>;
+
+/** `GET /v1/polls/{id}`: the poll record as the observer's peer holds it, and its on-chain results when public. */
+export const PollDetailSchema = z.strictObject({
+  poll: PollSchema,
+  resultsPublic: z.boolean(),
+  /** GetResults when the results may be public and the chaincode has them (a live count, or the final tally). */
+  results: ResultsSchema.optional(),
+});
+export type PollDetail = z.output<typeof PollDetailSchema>;
+
+/** `GET /v1/headers`: blocks `from`..`to` with their data emptied (header and metadata, signatures included). */
+export const HeaderPageSchema = z.strictObject({
+  channel: z.string().min(1),
+  /** The service's height when it answered. */
+  height: z.int().min(1),
+  from: z.int().min(0),
+  to: z.int().min(0),
+  headers: z.array(
+    z.strictObject({
+      number: z.int().min(0),
+      /** Lowercase hex SHA-256 of the block header. */
+      blockHash: Sha256HexSchema,
+      /** The header-only `common.Block` protobuf, base64. */
+      block: Base64Schema,
+    }),
+  ),
+});
+export type HeaderPage = z.output<typeof HeaderPageSchema>;

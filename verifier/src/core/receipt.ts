@@ -1,0 +1,81 @@
+/**
+ * A citizen's receipt against what the verifier derived: the transaction is in the bundle (block N, index T), is
+ * re-derived VALID, names the receipt's ballot, wrote `ballot~{pollId}~{ballotId}` with exactly the receipt's ballot
+ * hash (the hash of the recorded content, so "exactly as cast"), and that ballot is the one counted for its voter.
+ */
+import { BallotSchema, ballotKey } from '@poll-ledger/protocol';
+import type { Receipt } from '../wire';
+import { fromUtf8 } from './bytes';
+import { ballotHash } from './canonical';
+import type { CryptoProvider } from './crypto';
+import type { CountedBallot } from './poll';
+import type { ReceiptVerification } from './report';
+import type { TxRecord } from './walk';
+import { codeName } from './walk';
+
+export interface ReceiptOutcome {
+  readonly verification: ReceiptVerification;
+  readonly failures: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export function checkReceipt(
+  receipt: Receipt,
+  txs: Iterable<TxRecord>,
+  counted: ReadonlyMap<string, CountedBallot> | undefined,
+  namespace: string,
+  withheld: readonly number[],
+  crypto: CryptoProvider,
+): ReceiptOutcome {
+  const failures: string[] = [];
+  const notes: string[] = [];
+  const base = { pollId: receipt.pollId, ballotId: receipt.ballotId, txId: receipt.txId };
+  const record = [...txs].find((r) => r.tx.txId === receipt.txId);
+  if (record === undefined) {
+    const where = withheld.length === 0 ? '' : ` (blocks ${withheld.join(', ')} were withheld)`;
+    failures.push(`transaction ${receipt.txId} is not in the bundle${where}`);
+    return { verification: { ...base, endorsedBy: [], valid: false, asCast: false, counted: false }, failures, notes };
+  }
+  const valid = record.outcome.derived === 0;
+  if (!valid) failures.push(`the transaction is re-derived ${codeName(record.outcome.derived)}${record.outcome.reason === undefined ? '' : `: ${record.outcome.reason}`}`);
+  const key = ballotKey(receipt.pollId, receipt.ballotId);
+  const write = record.tx.action?.namespaces.find((ns) => ns.namespace === namespace)?.writes.find((w) => w.key === key && !w.isDelete);
+  let asCast = false;
+  if (write === undefined) {
+    failures.push(`the transaction does not write ${key}`);
+  } else {
+    const parsed = (() => {
+      try {
+        return BallotSchema.safeParse(JSON.parse(fromUtf8(write.value)));
+      } catch {
+        return undefined;
+      }
+    })();
+    if (parsed?.success !== true) failures.push('the ballot it wrote is not a ballot record of the protocol');
+    else {
+      const ballot = parsed.data;
+      const selfConsistent = ballotHash(ballot, crypto) === ballot.ballotHash && ballot.txId === receipt.txId;
+      if (!selfConsistent) failures.push("the recorded ballot's hash or txId does not match its content");
+      if (receipt.ballotHash === undefined) notes.push('the receipt carries no ballot hash, so "exactly as cast" cannot be shown');
+      else if (receipt.ballotHash !== ballot.ballotHash) failures.push(`the ballot written has hash ${ballot.ballotHash}, the receipt says ${receipt.ballotHash}`);
+      asCast = selfConsistent && receipt.ballotHash === ballot.ballotHash;
+    }
+  }
+  const current = counted?.get(receipt.ballotId);
+  const isCounted = current?.ballot.txId === receipt.txId;
+  if (counted === undefined) notes.push('no recomputed result of this poll to look the ballot up in');
+  else if (!isCounted) failures.push(current === undefined ? 'no ballot of this voter is counted in the recomputed result' : `a later ballot of this voter (transaction ${current.ballot.txId.slice(0, 12)}…) replaced it`);
+  return {
+    verification: {
+      ...base,
+      blockNumber: record.blockNumber,
+      txIndex: record.tx.index,
+      endorsedBy: record.outcome.endorsedBy,
+      valid,
+      asCast,
+      counted: isCounted,
+    },
+    failures,
+    notes,
+  };
+}
