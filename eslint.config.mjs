@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // chai's property assertions (expect(x).to.be.true) read as unused expressions.
-    files: ['**/test/**/*.ts'],
+    files: ['**/test/**/*.ts', '**/test-bft/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-expressions': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

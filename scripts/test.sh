@@ -14,6 +14,9 @@ npx eslint . || exit 1
 step "unit tests"
 npm run --silent test:unit || exit 1
 
+step "the citizen page in a real browser (Debian's chromium, installed if missing)"
+npm run --silent test:browser -w @poll-ledger/verifier || exit 1
+
 e2e_down() { POLL_LEDGER_RUN_DIR="$PWD/.run-e2e" bash test-network-scripts/network.sh down >/dev/null 2>&1; }
 # Each e2e run stops its network itself; this is the safety net for a crash or Ctrl-C.
 trap 'e2e_down; exit 130' INT TERM
