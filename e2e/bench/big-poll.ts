@@ -1,14 +1,19 @@
 /**
  * Large-poll benchmark: casts N ballots (default 10,000) into one poll on a network of
  * its own, closes it, tallies it in batches, then runs poll-ledger-audit over the whole
- * ledger. Prints figures; asserts nothing about speed.
+ * ledger, and the public verifier (poll-ledger-verify) over an export of it, with the size of the poll's bundle.
+ * Prints figures; asserts nothing about speed.
  *
  *   npm run bench:big-poll -w @poll-ledger/e2e            # N=10000, batch 1000
  *   BIG_POLL_BALLOTS=20000 BIG_POLL_BATCH=2000 npm run bench:big-poll -w @poll-ledger/e2e
  */
-import { runAudit } from '../test/support/audit';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pinnedGenesisHash, runAudit } from '../test/support/audit';
 import { chaincodeErrorCode, connectAs, evaluate, openColourPoll, runPool, statusName, submit, tallyAll } from '../test/support/fabric';
-import { networkScript } from '../test/support/network';
+import { networkScript, runDir } from '../test/support/network';
+import { verifyCli } from '../test/support/verification';
 import { answersFor, castBallotArgs, voterToken } from '../test/support/polls';
 
 const ballots = Number(process.env.BIG_POLL_BALLOTS ?? 10_000);
@@ -54,11 +59,31 @@ async function main(): Promise<void> {
     const auditStart = Date.now();
     const { code: exit } = await runAudit(['--quiet'], { inherit: true });
     console.log(`poll-ledger-audit: full audit from genesis in ${seconds(auditStart).toFixed(1)} s (exit ${String(exit ?? 1)})`);
+    await publicVerification(pollId);
   } finally {
     admin.close();
     relay.close();
     await networkScript('down');
   }
+}
+
+/** The public verifier over an export of the whole ledger (every signature checked), as a citizen would run it. */
+async function publicVerification(pollId: string): Promise<void> {
+  const work = path.join(runDir, 'verify');
+  const blocks = path.join(work, 'blocks');
+  fs.mkdirSync(work, { recursive: true });
+  const exported = await runAudit(['export', '--out', blocks]);
+  if (exported.code !== 0) throw new Error(`export failed: ${exported.stderr}`);
+  const genesis = await pinnedGenesisHash(work);
+  const blockBytes = fs.readdirSync(blocks).reduce((sum, file) => sum + fs.statSync(path.join(blocks, file)).size, 0);
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [verifyCli, '--genesis-hash', genesis, '--blocks', blocks, '--poll', pollId, '--json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = seconds(started);
+  const report = JSON.parse(run.stdout) as { ok: boolean; stats: { blocks: number; transactions: number; signaturesChecked: number; millis: number } };
+  const { blocks: n, transactions, signaturesChecked, millis } = report.stats;
+  console.log(`poll-ledger-verify: ${report.ok ? 'VERIFIED' : 'NOT VERIFIED'} (exit ${String(run.status)}), ${String(n)} blocks, ${String(transactions)} transactions, ${String(signaturesChecked)} signatures in ${(millis / 1000).toFixed(1)} s: ${(transactions / (millis / 1000)).toFixed(0)} tx/s (${wall.toFixed(1)} s wall with start-up)`);
+  // A bundle carries every block as base64 in JSON: about 4/3 of the blocks' bytes.
+  console.log(`whole-ledger bundle of this poll: ${(blockBytes / 1e6).toFixed(1)} MB of blocks, about ${((blockBytes * 4) / 3 / 1e6).toFixed(1)} MB as a bundle`);
 }
 
 main().catch((err: unknown) => {
