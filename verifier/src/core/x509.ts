@@ -6,7 +6,7 @@
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { bytesEqual, fromBase64, fromUtf8, latin1 } from './bytes';
+import { bytesEqual, bytesKey, fromBase64, fromUtf8 } from './bytes';
 import type { CryptoProvider } from './crypto';
 
 export interface ParsedCertificate {
@@ -67,7 +67,7 @@ const MAX_CACHED = 20_000;
 
 /** PEM (or DER) bytes → certificate, cached; undefined when it does not parse or is not P-256. */
 export function parseCertificate(bytes: Uint8Array): ParsedCertificate | undefined {
-  const key = latin1(bytes);
+  const key = bytesKey(bytes);
   let cert = parsed.get(key);
   if (cert === undefined) {
     cert = tryParse(bytes) ?? null;
@@ -100,7 +100,7 @@ function tryParse(bytes: Uint8Array): ParsedCertificate | undefined {
     if (!bytesEqual(spki.raw.subarray(0, P256_SPKI_PREFIX.length), P256_SPKI_PREFIX) || spki.raw.length !== 91) return undefined;
     const names = subjectNames(der);
     return {
-      id: latin1(der),
+      id: bytesKey(der),
       der,
       tbs: tbsTlv.raw,
       signature: signatureBits.content.subarray(1),

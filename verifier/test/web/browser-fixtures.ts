@@ -1,22 +1,35 @@
 /**
  * What the browser test's server answers: a public poll with results (for the charts), an after-close poll whose
- * bundle is embargoed with receipts the observer signs (with the service's own signer), and, when the core's chain
- * builder exists, a real bundle of a poll that the core verifies.
+ * bundle is embargoed with receipts the observer signs (with the service's own signer), and a real chain of a poll
+ * (built with the core's synthetic chain builder, real keys and signatures) that the real service serves and the
+ * core verifies in the page.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Poll, Results } from '@poll-ledger/protocol';
+import { type Ballot, type Poll, type Results, TallyStateSchema, pollKey, tallyKey } from '@poll-ledger/protocol';
+import { ballotHash, canonicalJson } from '../../src/core/canonical';
+import { nobleProvider } from '../../src/core/crypto';
 import { newStatementSigner } from '../../src/service/signer';
 import type { InclusionStatement, PollDetail, PollList, Receipt, ReceiptStatus } from '../../src/wire';
+import { signaturePolicy } from '../support/fabric';
+import { LedgerBuilder } from '../support/ledger';
+import { orgs, sha256 } from '../support/pki';
+import { POLICY, castBallot, pollRecord, tallyTx } from '../support/polls';
+import { type BuiltTx, type TxSpec, commitWrites } from '../support/tx';
+import type { ServedChain } from './chain-service';
 import type { Answer } from './static-server';
 
 export interface ChainFixture {
   readonly pollId: string;
   readonly receipt: Receipt;
   readonly forgedReceipt: Receipt;
+  /** Every forgery the page must refuse, by what was forged. */
+  readonly forgedReceipts: Readonly<Record<string, Receipt>>;
+  /** The chain the real service serves for these receipts. */
+  readonly small: PollChain;
 }
 
 export interface Fixtures {
@@ -53,13 +66,94 @@ function observerIdentity(): { certificate: string; key: string } {
 
 const receiptPath = (r: Receipt): string => `/v1/receipts/${r.pollId}/${r.ballotId}?txId=${r.txId}`;
 
+/** A poll's chain as the polls chaincode writes it, with what the observer's peer says of it. */
+export interface PollChain extends ServedChain {
+  readonly pollId: string;
+  readonly title: string;
+  readonly ballotCount: number;
+  /** Every transaction on the chain: the genesis config, then lifecycle, poll changes, ballots and the tally. */
+  readonly transactions: number;
+  /** Receipts by voter index: the ballot counted for that voter. */
+  readonly receipts: readonly Receipt[];
+  /** A receipt of a ballot its voter replaced later (last-counts): on the ledger as cast, but not counted. */
+  readonly replaced?: Receipt;
+}
+
+const CHOICES = ['red', 'blue', 'red'] as const;
+
+function pollTx(b: LedgerBuilder, poll: Poll, fn: string): TxSpec {
+  return { fn, creator: orgs.city.client, reads: [{ key: pollKey(poll.id), version: b.version(pollKey(poll.id)) }], writes: [{ key: pollKey(poll.id), value: canonicalJson(poll) }] };
+}
+
 /**
- * TODO(core fixtures): a real bundle built with the core's synthetic chain builder in test/support/, once it exists:
- * a poll with ballots and a final tally, its bundle at /v1/polls/{id}/bundle, its poll and results at
- * /v1/polls/{id}, its genesis hash in genesis-hash.txt, a receipt of one of its ballots, and a forged one.
+ * A last-counts poll with the core's synthetic chain builder (test/support/): the chaincode definition committed
+ * through _lifecycle with the two-observer policy, the poll created and opened, `voters` ballots in blocks of
+ * `perBlock` (each endorsed by ObserverMSP and CityMSP), the first voter's re-vote, the poll closed, and one final
+ * tally with a range read over every ballot key. GetResults answers the tally state the chain records.
+ */
+export function pollChain(pollId: string, title: string, voters: number, perBlock: number): PollChain {
+  const record = (status: Poll['status']): Poll => ({ ...pollRecord(pollId, status), title });
+  const b = new LedgerBuilder();
+  b.addBlock([{ namespace: '_lifecycle', fn: 'CommitChaincodeDefinition', creator: orgs.city.admin, writes: commitWrites('polls', 1, signaturePolicy(POLICY)) }]);
+  b.addBlock([pollTx(b, record('draft'), 'CreatePoll')]);
+  b.addBlock([pollTx(b, record('open'), 'OpenPoll')]);
+  const counted: (BuiltTx & { ballot: Ballot })[] = [];
+  for (let from = 0; from < voters; from += perBlock) {
+    const txs = [];
+    for (let i = from; i < Math.min(from + perBlock, voters); i += 1) txs.push(castBallot(b, pollId, `${pollId}-voter-${i}`, CHOICES[i % 3] ?? 'red', i % 50));
+    b.addBlock(txs);
+    counted.push(...txs);
+  }
+  const first = counted[0];
+  let replaced: Receipt | undefined;
+  if (first !== undefined) {
+    const revote = castBallot(b, pollId, `${pollId}-voter-0`, 'blue', 55);
+    b.addBlock([revote]);
+    replaced = receiptOf(first);
+    counted[0] = revote;
+  }
+  const closed = record('closed');
+  b.addBlock([pollTx(b, closed, 'ClosePoll')]);
+  const issued = orgs.observer.ca.issue(orgs.observer.mspId, { OU: ['client'], CN: 'auditor-observer' });
+  const auditor = { mspId: issued.mspId, certificate: issued.certificate.toString(), key: issued.key };
+  const tally = tallyTx(b, closed, counted.map((t) => t.ballot));
+  b.addBlock([tally]);
+  const state = TallyStateSchema.parse(JSON.parse(String(tally.writes?.find((w) => w.key === tallyKey(pollId))?.value)));
+  const results: Results = { pollId, status: 'tallied', final: true, ballotCount: state.ballotCount, counts: state.counts, ballotsRoot: state.ballotsRoot };
+  return {
+    pollId, title, blocks: b.blocks, genesisHash: b.genesisHash, auditor,
+    polls: [record('tallied')],
+    results: new Map([[pollId, results]]),
+    ballotCount: counted.length,
+    transactions: b.txs.size + 1,
+    receipts: counted.map(receiptOf),
+    ...(replaced ? { replaced } : {}),
+  };
+}
+
+const receiptOf = (tx: { txId: string; ballot: Ballot }): Receipt => ({ pollId: tx.ballot.pollId, ballotId: tx.ballot.ballotId, txId: tx.txId, ballotHash: tx.ballot.ballotHash });
+
+/**
+ * The real bundle of a small poll (5 ballots and a re-vote, tallied) that the core verifies, a genuine receipt of a
+ * counted ballot, and forged ones: the same ballot with the hash of another answer (a ballot "cast" as it was not),
+ * and a transaction id that is on no block.
  */
 function chainFixture(): { chain?: ChainFixture; reason?: string } {
-  return { reason: 'the core\'s synthetic chain builder (verifier/test/support/) is not there yet' };
+  const small = pollChain('tram-colours', 'Colour of the new trams (real ledger)', 5, 3);
+  const genuine = small.receipts[1];
+  if (genuine === undefined) return { reason: 'the small poll has no ballots' };
+  // The same ballot (voter, time, transaction) with the other answer: the hash a receipt of an altered ballot carries.
+  const hashOf = (choice: string): string =>
+    ballotHash({ pollId: genuine.pollId, ballotId: genuine.ballotId, answers: { q1: [choice] }, castAt: '2026-06-01T12:01:07.123Z', txId: genuine.txId }, nobleProvider);
+  const otherHash = ['red', 'blue'].map(hashOf).find((h) => h !== genuine.ballotHash);
+  if (otherHash === undefined || !['red', 'blue'].map(hashOf).includes(genuine.ballotHash ?? '')) return { reason: 'the forged ballot hash is not a hash of the same ballot with another answer' };
+  const forgedReceipts: Readonly<Record<string, Receipt>> = {
+    'a ballot hash of another answer': { ...genuine, ballotHash: otherHash },
+    'a transaction id on no block': { ...genuine, txId: sha256(`no such transaction ${genuine.txId}`).toString('hex') },
+  };
+  const forgedReceipt = forgedReceipts['a ballot hash of another answer'];
+  if (forgedReceipt === undefined) return { reason: 'no forged receipt' };
+  return { chain: { pollId: small.pollId, receipt: genuine, forgedReceipt, forgedReceipts, small } };
 }
 
 export async function fixtures(): Promise<Fixtures> {
