@@ -3,7 +3,7 @@
  * signatures against the config in force, and every transaction's validity re-derived into the world state.
  * Findings go to the step they belong to; the pass stops at a block that does not decode at all.
  */
-import { peer } from './protos';
+import { common, peer } from './protos';
 import { bytesEqual, concat, toHex } from './bytes';
 import { type ChannelConfig, decodeConfigEnvelope } from './config';
 import type { CryptoProvider } from './crypto';
@@ -84,7 +84,7 @@ export class LedgerWalk {
     this.#checkChain(expectedNumber, block);
     const configEntry = block.entries.length === 1 && expectedNumber === 0 ? block.entries[0] : undefined;
     const txs = block.entries.map((e, i) => decodeTransaction(e, i));
-    const isConfig = txs.length === 1 && txs[0]?.headerType === 2;
+    const isConfig = txs.length === 1 && txs[0]?.headerType === common.HeaderType.CONFIG;
     if (block.number === 0) this.#adoptGenesis(configEntry);
     else await this.#checkSignatures(block, isConfig);
     if (block.withheld) this.#noteWithheld(block);

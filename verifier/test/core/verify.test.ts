@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import type { VerificationReport } from '../../src/core/report';
 import { verifyBundle } from '../../src/core/verify';
 import { bundleOf } from '../support/bundle';
-import { bftConfig } from '../support/fabric';
-import { type BlockSigner, bftQuorum, bftSigner, replaceTx, reseal, setFlag, withhold } from '../support/ledger';
+import { bftConfig, raftConfig } from '../support/fabric';
+import { type BlockSigner, LedgerBuilder, bftQuorum, bftSigner, replaceTx, reseal, setFlag, withhold } from '../support/ledger';
 import { orgs, rogue } from '../support/pki';
 import { castBallot, pollLedger } from '../support/polls';
 import type { TxSpec } from '../support/tx';
@@ -50,6 +50,23 @@ describe('verifyBundle', () => {
       await verify(ledger.blocks, { onProgress: (p) => seen.push(p.step) });
       expect(seen).to.include('chain').and.to.include('poll');
     });
+  });
+
+  it('when a config block after genesis changes the consenters, then later blocks are checked against the new ones', async () => {
+    // Found on the real network: config updates (a new org, a batch timeout) were never adopted.
+    const chain = new LedgerBuilder(raftConfig, [orgs.city.orderer]);
+    const moved = chain.addConfigBlock({ ...raftConfig, ordering: [orgs.dept], consenters: [orgs.dept] });
+    chain.addBlock([], [orgs.dept.orderer]);
+    const report = await verifyBundle(bundleOf(chain.blocks), { genesisHash: chain.genesisHash });
+    expect(failed(report)).to.deep.equal([]);
+    expect(step(report, 'config').checked).to.equal(2);
+
+    const stale = new LedgerBuilder(raftConfig, [orgs.city.orderer]);
+    stale.addConfigBlock({ ...raftConfig, ordering: [orgs.dept], consenters: [orgs.dept] });
+    stale.addBlock([], [orgs.city.orderer]);
+    const refused = await verifyBundle(bundleOf(stale.blocks), { genesisHash: stale.genesisHash });
+    expect(failed(refused)).to.include('orderer-signatures');
+    expect(messages(refused, 'orderer-signatures')).to.match(new RegExp(`block ${String(moved + 1)}`));
   });
 
   it('when the pinned genesis hash is another, then the chain fails', async () => {
