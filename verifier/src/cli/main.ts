@@ -4,9 +4,12 @@
  * Exit status: 0 every check passed, 1 a check failed, 2 a usage or input error.
  */
 import { parseArgs } from 'node:util';
-import { ReceiptSchema, type Receipt } from '../wire';
+import { z } from 'zod';
+import { type Bundle, ReceiptSchema, type Receipt } from '../wire';
+
+/** A receipt with the gateway's other fields (blockNumber, …) dropped, not refused. */
+const ReceiptFieldsSchema = z.object(ReceiptSchema.shape);
 import { verifyBundle } from '../core/verify';
-import type { Bundle } from '../wire';
 import { nodeCryptoProvider } from './node-crypto';
 import { InputError, bundleFromBlocks, bundleFromFile, bundleFromService } from './sources';
 import { renderReport } from './table';
@@ -96,8 +99,7 @@ export function parseReceipt(text: string): Receipt {
   let candidate: unknown;
   if (text.trim().startsWith('{')) {
     try {
-      const json = JSON.parse(text) as Record<string, unknown>;
-      candidate = { pollId: json.pollId, ballotId: json.ballotId, txId: json.txId, ...(json.ballotHash === undefined ? {} : { ballotHash: json.ballotHash }) };
+      candidate = JSON.parse(text);
     } catch {
       throw new InputError('--receipt is not valid JSON');
     }
@@ -105,7 +107,7 @@ export function parseReceipt(text: string): Receipt {
     const [pollId, ballotId, txId, ballotHash] = text.split(',').map((s) => s.trim());
     candidate = { pollId, ballotId, txId, ...(ballotHash === undefined ? {} : { ballotHash }) };
   }
-  const parsed = ReceiptSchema.safeParse(candidate);
+  const parsed = ReceiptFieldsSchema.safeParse(candidate);
   if (!parsed.success) throw new InputError(`--receipt: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { parseKey } from '@poll-ledger/protocol';
+import { codeName } from '../core/walk';
 
 /**
  * What the service must know of a raw block to decide what it may publish: its header hash, whether it is a config
@@ -32,8 +33,6 @@ export interface BlockFacts {
   readonly ballots: readonly BallotTx[];
 }
 
-const validationNames = new Map(Object.entries(peer.TxValidationCode as unknown as Record<string, number>).map(([name, code]) => [code, name]));
-export const validationCodeName = (code: number): string => validationNames.get(code) ?? `CODE_${code}`;
 
 function derLength(n: number): Buffer {
   if (n < 0x80) return Buffer.of(n);
@@ -139,7 +138,7 @@ export function readBlock(bytes: Uint8Array, chaincode: string): BlockFacts {
     isConfig ||= facts.config;
     touchesPolls ||= facts.touchesPolls;
     for (const pollId of facts.ballotPolls) ballotPolls.add(pollId);
-    if (facts.ballot) ballots.push({ ...facts.ballot, txIndex, validationCode: validationCodeName(filter[txIndex] ?? peer.TxValidationCode.NOT_VALIDATED) });
+    if (facts.ballot) ballots.push({ ...facts.ballot, txIndex, validationCode: codeName(filter[txIndex] ?? peer.TxValidationCode.NOT_VALIDATED) });
   });
   return { number: header.getNumber(), headerHash: headerHashOf(header), isConfig, ballotPolls, undecodable, touchesPolls, ballots };
 }

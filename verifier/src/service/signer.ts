@@ -1,6 +1,7 @@
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { newNodeCryptoSigner } from '@poll-ledger/fabric-client';
 import type { Signer } from '@hyperledger/fabric-gateway';
+import { canonicalJson } from '../core/canonical';
 import type { ObserverSignature } from '../wire';
 
 /**
@@ -8,22 +9,6 @@ import type { ObserverSignature } from '../wire';
  * SHA-256 of the statement's canonical JSON (RFC 8785), low-S, DER, with the signing certificate, so anyone can check
  * it against the observer's MSP in the channel config they derived from the pinned genesis block.
  */
-
-/** RFC 8785 (JCS) for the JSON values statements hold: keys sorted by UTF-16 code units, ECMAScript numbers. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError('canonical JSON has no NaN or Infinity');
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
-}
 
 /** The bytes an observer signature covers. */
 export const signedBytesOf = (statement: object): Buffer => Buffer.from(canonicalJson(statement), 'utf8');

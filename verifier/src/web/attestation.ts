@@ -12,7 +12,7 @@ import { fromBase64, utf8 } from '../core/bytes';
 import { parseCertificate } from '../core/x509';
 import type { InclusionStatement, ObserverSignature, Receipt } from '../wire';
 import { type SafeHtml, html } from './html';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../core/canonical';
 
 export interface SignatureCheck {
   readonly ok: boolean;
