@@ -13,6 +13,9 @@
 #   network.sh start <node>    start one stopped node again: orderer0.<org> or peer0.<org>
 #   network.sh stop <node>     stop one node (SIGTERM; the fault tests use SIGKILL themselves)
 #   network.sh status          what runs, on which port, and the channel height
+#   network.sh checkPorts [--full] [--gateway]
+#                              fail, naming the holder, when a port the network (and the gateway) will listen
+#                              on is taken; up, all and start check this before starting anything
 #   network.sh down            stop what these scripts started (by pid) and delete state
 #
 # Defaults live in network/network.config.sh; see docs/network.md and docs/governance.md.
@@ -31,7 +34,9 @@ RUN_DIR=$POLL_LEDGER_RUN_DIR
 HOST=$POLL_LEDGER_HOST
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
+# shellcheck disable=SC2034 # CONFIG_DIR is used by lib/*.sh; GOVERNANCE_ADMINS holds quotes on purpose (a policy)
 CONFIG_DIR="$RUN_DIR/config"
+# shellcheck disable=SC2090
 export RUN_DIR HOST ORDERER_BATCH_TIMEOUT ORDERER_BATCH_MAX_MESSAGES GOVERNANCE_ADMINS BFT_LEADER_HEARTBEAT_TIMEOUT BFT_REQUEST_COMPLAIN_TIMEOUT BFT_VIEW_CHANGE_TIMEOUT
 for lib in utils fabric-bin ca nodes channel chaincode governance; do
   # shellcheck source=/dev/null
@@ -64,6 +69,7 @@ parse_mode() {
 
 network_up() {
   infoln "Bringing up the poll-ledger network ($POLL_LEDGER_MODE mode) in $RUN_DIR"
+  check_network_ports
   check_client_roles
   ensure_fabric_bins
   mkdir -p "$LOG_DIR" "$PID_DIR"
@@ -97,6 +103,42 @@ network_up() {
   restart_cc_servers
   write_network_json
   successln "Network is up: $(orderer_orgs | wc -w) orderer(s), ${#ORGS[@]} peers, ${#ORGS[@]} CAs"
+}
+
+# The processes of this network and the ports each listens on (node_ports), as PORT=LABEL lines, leaving out
+# the processes of this run directory that run already: their ports are theirs. --gateway adds the gateway's.
+network_ports() {
+  local names=() org name cc ccs=("$CC_NAME") work
+  for work in "$RUN_DIR"/chaincode/*/; do
+    [ -f "$work/package-id" ] && [ "$(basename "$work")" != "$CC_NAME" ] && ccs+=("$(basename "$work")")
+  done
+  for org in "${ORGS[@]}"; do names+=("ca.$org" "peer0.$org"); done
+  for org in $(orderer_orgs); do names+=("orderer0.$org"); done
+  for cc in "${ccs[@]}"; do
+    for org in "${ORGS[@]}"; do names+=("$(CC_NAME=$cc cc_process "$org")"); done
+  done
+  # The gateway, and its PostgreSQL server unless it runs without one (gateway.sh).
+  if [ "${1:-}" = --gateway ]; then
+    names+=(gateway)
+    [ "${POLL_LEDGER_GATEWAY_DB:-postgres}" = memory ] || names+=(gateway-db)
+  fi
+  for name in "${names[@]}"; do
+    pid_alive "$PID_DIR/$name.pid" || node_ports "$name"
+  done
+}
+
+# check_network_ports [--gateway | NODE]: stop, naming what holds it, when a port that the network (or only
+# NODE) is about to listen on is taken. Nothing has been started then.
+check_network_ports() {
+  local ports=()
+  if [ -n "${1:-}" ] && [ "$1" != --gateway ]; then
+    pid_alive "$PID_DIR/$1.pid" || mapfile -t ports < <(node_ports "$1")
+  else
+    mapfile -t ports < <(network_ports "$@")
+  fi
+  [ ${#ports[@]} -eq 0 ] && return 0
+  check_ports_free "$HOST" "${ports[@]}" \
+    || fatalln "nothing was started: stop what holds the port(s) above, or run this network on other ports with POLL_LEDGER_PORT_OFFSET=<n> (network/network.config.sh)"
 }
 
 # CLIENT_ROLES (network/network.config.sh) are the client identities each CA issues; network.json lists one
@@ -160,9 +202,11 @@ node_start() { # name
   case $1 in
     orderer0.*)
       [[ " $(orderer_orgs) " == *" $org "* ]] || fatalln "$org runs no orderer in $POLL_LEDGER_MODE mode"
+      check_network_ports "$1"
       start_orderer "$org"
       wait_for "$1" 60 port_open "$HOST" "$(orderer_admin "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
     peer0.*)
+      check_network_ports "$1"
       start_peer "$org"
       wait_for "$1" 60 port_open "$HOST" "$(peer_port "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
     *) fatalln "start/stop know orderer0.<org> and peer0.<org>, not '$1'" ;;
@@ -229,6 +273,13 @@ case $verb in
   start) [ $# -eq 1 ] || fatalln "usage: network.sh start <node>"; parse_mode; ensure_fabric_bins >/dev/null; node_start "$1" ;;
   stop) [ $# -eq 1 ] || fatalln "usage: network.sh stop <node>"; node_stop "$1" ;;
   status) ensure_fabric_bins >/dev/null; network_status ;;
+  checkPorts)
+    gateway=()
+    for arg in "$@"; do [ "$arg" = --gateway ] && gateway=(--gateway); done
+    mode_args=()
+    for arg in "$@"; do [ "$arg" != --gateway ] && mode_args+=("$arg"); done
+    parse_mode "${mode_args[@]+"${mode_args[@]}"}"
+    check_network_ports "${gateway[@]+"${gateway[@]}"}" && successln "No port of the network is taken by another process (offset $POLL_LEDGER_PORT_OFFSET)" ;;
   down) network_down ;;
-  *) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
+  *) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
 esac

@@ -64,15 +64,46 @@ _no_fabric_help() {
      unpack them into one directory (bin/ and config/), and set FABRIC_BIN_DIR=<that dir>/bin."
 }
 
+# with_heartbeat LABEL COMMAND...: run COMMAND in the foreground and, while it runs, print "still LABEL (N s)"
+# every POLL_LEDGER_HEARTBEAT_SECS seconds (default 20), so a long build does not look stuck. Returns COMMAND's
+# status. The heartbeat ends with COMMAND, or with this script if it is interrupted.
+with_heartbeat() {
+  local label=$1; shift
+  local every=${POLL_LEDGER_HEARTBEAT_SECS:-20} started=$SECONDS parent=$$ beat rc
+  (
+    trap 'exit 0' TERM
+    while :; do
+      for ((i = 0; i < every * 4; i++)); do
+        sleep 0.25
+        kill -0 "$parent" 2>/dev/null || exit 0
+      done
+      infoln "    still $label ($((SECONDS - started)) s)"
+    done
+  ) &
+  beat=$!
+  "$@"
+  rc=$?
+  kill "$beat" 2>/dev/null
+  wait "$beat" 2>/dev/null
+  return $rc
+}
+
 _go_build_into() { # go-line module@version outdir ldflags package...
   local goline=$1 modver=$2 out=$3 ldflags=$4; shift 4
-  local work
+  local work pkg rc=0 t0
   work=$(mktemp -d)
   # A throwaway main module pins the version; `go install pkg@version` would also ask
   # the proxy for the module's version list, which it does not serve for these.
   printf 'module poll-ledger/fabric-build\n\ngo %s\n\nrequire %s %s\n' "$goline" "${modver%@*}" "${modver#*@}" >"$work/go.mod"
-  (cd "$work" && GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -ldflags "$ldflags" -o "$out/" "$@")
-  local rc=$?
+  # One binary at a time, so that each says when it starts and ends (the first also downloads the module's
+  # dependencies). The packages they share are compiled once, by the first, and then come from Go's build cache.
+  for pkg in "$@"; do
+    t0=$SECONDS
+    infoln "  building ${pkg##*/}..."
+    (cd "$work" && GOFLAGS="-mod=mod -buildvcs=false" with_heartbeat "building ${pkg##*/}" \
+      go build -trimpath -ldflags "$ldflags" -o "$out/" "$pkg") || { rc=$?; break; }
+    infoln "  built ${pkg##*/} in $((SECONDS - t0)) s"
+  done
   rm -rf "$work"
   return $rc
 }

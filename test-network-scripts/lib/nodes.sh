@@ -7,6 +7,26 @@ orderer_port()   { org_port "$1" 0; }
 orderer_admin()  { org_port "$1" 3; }
 cc_server_port() { org_port "$1" "$CC_PORT_SLOT"; }
 
+# node_ports NAME: the ports the process NAME listens on, one PORT=LABEL a line (slots: network/network.config.sh).
+node_ports() {
+  local name=$1 org=${1##*.} slot
+  case $name in
+    ca.*) printf '%s\n' "$(org_port "$org" 4)=$name" "$(org_port "$org" 5)=$name operations" ;;
+    peer0.*) printf '%s\n' "$(peer_port "$org")=$name" "$(org_port "$org" 2)=$name chaincode" "$(org_port "$org" 6)=$name operations" ;;
+    orderer0.*) printf '%s\n' "$(orderer_port "$org")=$name" "$(orderer_admin "$org")=$name admin" "$(org_port "$org" 7)=$name operations" ;;
+    ccserver*)
+      # ccserver.<org> serves polls, ccserver-<chaincode>.<org> another chaincode (cc_process), on the port slot
+      # deployCC recorded for it, or the one it will use.
+      local cc=polls
+      [[ "$name" == ccserver-* ]] && { cc=${name#ccserver-}; cc=${cc%.*}; }
+      slot=$(cat "$RUN_DIR/chaincode/$cc/port-slot" 2>/dev/null) || slot=$CC_PORT_SLOT
+      echo "$(org_port "$org" "$slot")=$name" ;;
+    gateway) echo "$POLL_LEDGER_GATEWAY_PORT=gateway" ;;
+    gateway-db) [ -z "${POLL_LEDGER_GATEWAY_DB_PORT:-}" ] || echo "$POLL_LEDGER_GATEWAY_DB_PORT=gateway database" ;;
+    *) return 1 ;;
+  esac
+}
+
 # Copy Fabric's sampleconfig and point the peer at our chaincode-as-a-service builder.
 prepare_fabric_config() {
   mkdir -p "$CONFIG_DIR"
@@ -24,7 +44,7 @@ prepare_fabric_config() {
       -e "s#^\( *\)- CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG#\1- POLL_LEDGER_CC_HOST\n\1- POLL_LEDGER_CC_PORT_BASE#" \
       "$FABRIC_SAMPLECONFIG/core.yaml" >"$CONFIG_DIR/core.yaml"
   # (The list's indentation differs between Fabric releases: the replacement keeps the line's own.)
-  grep -q "path: $SCRIPTS_DIR/builders/ccaas" "$CONFIG_DIR/core.yaml" && grep -q -- "- POLL_LEDGER_CC_PORT_BASE" "$CONFIG_DIR/core.yaml" \
+  { grep -q "path: $SCRIPTS_DIR/builders/ccaas" "$CONFIG_DIR/core.yaml" && grep -q -- "- POLL_LEDGER_CC_PORT_BASE" "$CONFIG_DIR/core.yaml"; } \
     || fatalln "could not point core.yaml's chaincode.externalBuilders at our builder: its layout changed in this Fabric version"
   render_template "$NETWORK_DIR/configtx.yaml.tmpl" >"$CONFIG_DIR/configtx.yaml" \
     || fatalln "could not render network/configtx.yaml.tmpl"
@@ -122,7 +142,8 @@ peer_cli_env() { # org
   export CORE_PEER_TLS_ENABLED=true
   export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
   export CORE_PEER_MSPCONFIGPATH="$RUN_DIR/orgs/$org/users/admin/msp"
-  export CORE_PEER_ADDRESS="$HOST:$(peer_port "$org")"
+  export CORE_PEER_ADDRESS
+  CORE_PEER_ADDRESS="$HOST:$(peer_port "$org")"
   export CORE_PEER_TLS_ROOTCERT_FILE="$RUN_DIR/orgs/$org/peers/peer0/tls/ca.crt"
   export FABRIC_LOGGING_SPEC=warning
 }
