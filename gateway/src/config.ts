@@ -59,13 +59,30 @@ export const configSchema = z
     mvccRetries: intSetting(0, 3),
     resubmitRetries: intSetting(0, 2),
     rateLimitWindowMs: intSetting(1, 60_000),
-    rateLimitMax: intSetting(1, 600),
+    // 12,000 a minute: one ballot-relay key carrying every citizen's ballots at 200/s, about 12× Moscow's peak of 17/s.
+    rateLimitMax: intSetting(1, 12_000),
     bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
     idempotencyMaxEntries: intSetting(1, 100_000),
     idempotencyTtlMs: intSetting(1, 24 * 60 * 60 * 1000),
+    idempotencyLeaseMs: intSetting(1, 30_000),
+    /** PostgreSQL for the state replicas share (postgres://…); without it that state is kept in memory. */
+    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    databasePoolMax: intSetting(1, 10),
+    pendingSweepMs: intSetting(100, 1_000),
+    pendingMaxResubmits: intSetting(0, 4),
+    pendingRetryBaseMs: intSetting(100, 2_000),
     tallyBatchSize: z.coerce.number().int().min(Limits.tallyBatch.min).max(Limits.tallyBatch.max).default(1000),
     tallyMaxBatches: intSetting(1, 20),
     sseHeartbeatMs: intSetting(100, 15_000),
+    /** Open GET /v1/events streams per API key (per gateway process). */
+    sseMaxStreamsPerKey: intSetting(1, 4),
+    /** How far behind the chain a role that may not replay can resume with Last-Event-ID. */
+    sseResumeMaxBlocks: intSetting(0, 1000),
+    /** The operations listener (/healthz, /readyz, /metrics), kept off the public one. */
+    opsPort: z.coerce.number().int().min(0).max(65535).default(8081),
+    opsHost: z.string().default('127.0.0.1'),
+    /** /readyz asks the peer at most once per this many ms; callers in between share the answer. */
+    readyCacheMs: intSetting(0, 2_000),
     shutdownTimeoutMs: intSetting(0, 10_000),
   })
   .superRefine((config, ctx) => {

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   ...CHAINCODE_STATUS,
   INVALID_JSON: 400,
   UNAUTHENTICATED: 401,
+  METHOD_NOT_ALLOWED: 405,
   LEDGER_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   IDEMPOTENCY_KEY_REUSED: 422,
@@ -97,18 +98,30 @@ export class LedgerBadResponseError extends ApiError {
   }
 }
 
+/** A transaction endorsed and signed, as it was (or may have been) sent to the orderer. */
+export interface PreparedTransaction {
+  /** fabric-gateway's serialized Transaction (the signed envelope): any replica can submit it again. */
+  readonly envelope: Uint8Array;
+  /** The chaincode's result at endorsement. */
+  readonly result: Uint8Array;
+}
+
 /**
  * The transaction was (or may have been) sent to the orderer but its commit status is still unknown.
- * Not a failure: the HTTP layer answers 202 with a status URL.
+ * Not a failure: the HTTP layer answers 202 with a status URL. `prepared` is what the gateway keeps to
+ * resolve it (domain/pending.ts); absent when the transaction was sent by an earlier request.
  */
 export class CommitPendingError extends Error {
   constructor(
     readonly txId: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; prepared?: PreparedTransaction },
   ) {
     super(`commit status of transaction ${txId} is not known yet`, options);
     this.name = 'CommitPendingError';
+    this.prepared = options?.prepared;
   }
+
+  readonly prepared: PreparedTransaction | undefined;
 
   get statusUrl(): string {
     return `/v1/transactions/${this.txId}`;

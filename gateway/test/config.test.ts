@@ -35,6 +35,17 @@ describe('config', () => {
       expect(config.identities['ballot-relay']).to.deep.equal({ certPath: '/id/relay.pem', keyPath: '/id/relay.key' });
     });
 
+    it('when the event-stream, operations-listener and readiness settings are not set, then they take their defaults', () => {
+      expect(loadConfig(VALID_ENV)).to.include({ sseMaxStreamsPerKey: 4, sseResumeMaxBlocks: 1000, opsPort: 8081, opsHost: '127.0.0.1', readyCacheMs: 2000 });
+    });
+
+    it('when the event-stream, operations-listener and readiness settings are set, then they are read, and bad values are named', () => {
+      const env = { GATEWAY_SSE_MAX_STREAMS_PER_KEY: '2', GATEWAY_SSE_RESUME_MAX_BLOCKS: '0', GATEWAY_OPS_PORT: '9100', GATEWAY_OPS_HOST: '0.0.0.0', GATEWAY_READY_CACHE_MS: '0' };
+      expect(loadConfig({ ...VALID_ENV, ...env })).to.include({ sseMaxStreamsPerKey: 2, sseResumeMaxBlocks: 0, opsPort: 9100, opsHost: '0.0.0.0', readyCacheMs: 0 });
+      const problems = problemsOf(() => loadConfig({ ...VALID_ENV, GATEWAY_SSE_MAX_STREAMS_PER_KEY: '0', GATEWAY_OPS_PORT: '70000' }));
+      expect(problems.map((problem) => problem.split(':')[0])).to.have.members(['GATEWAY_SSE_MAX_STREAMS_PER_KEY', 'GATEWAY_OPS_PORT']);
+    });
+
     it('when numbers arrive as text, then they are coerced', () => {
       const config = loadConfig({ ...VALID_ENV, GATEWAY_PORT: '9000', GATEWAY_MVCC_RETRIES: '0' });
       expect(config.port).to.equal(9000);

@@ -11,6 +11,7 @@ export function fakeLedger(): FakeLedger {
   return {
     evaluate: sinon.stub(),
     submit: sinon.stub(),
+    resubmit: sinon.stub(),
     commitStatus: sinon.stub(),
     blockHeight: sinon.stub(),
     events: sinon.stub(),

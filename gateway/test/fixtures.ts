@@ -26,10 +26,15 @@ export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     rateLimitMax: 1000,
     idempotencyMaxEntries: 100,
     idempotencyTtlMs: 60_000,
+    idempotencyLeaseMs: 60_000,
+    pendingMaxResubmits: 2,
+    pendingRetryBaseMs: 100,
     tallyBatchSize: 100,
     tallyMaxBatches: 3,
     statusQueryWaitMs: 50,
     sseHeartbeatMs: 60_000,
+    sseMaxStreamsPerKey: 4,
+    sseResumeMaxBlocks: 1000,
     ...overrides,
   };
 }

@@ -1,10 +1,14 @@
 import type { Express } from 'express';
+import type { z } from 'zod';
+import { PollInSchema, type PollIn } from '../src/domain/schemas';
+import { EXAMPLES } from '../src/http/examples';
 import { createApp } from '../src/http/app';
 import { ROUTES, type RouteSpec } from '../src/http/routes';
 import { buildOpenApiDocument, toOpenApiPath, type OpenApiDocument } from '../src/openapi';
 import { expect } from './chai';
 import { fakeLedger } from './fakes';
 import { appConfig } from './fixtures';
+import { documentedComponent, documentedSchema } from './http/documented';
 
 type Loose = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -13,7 +17,12 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 function servedRoutes(app: Express): string[] {
   const stack = (app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
   return stack.flatMap((layer) =>
-    layer.route ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${toOpenApiPath(layer.route!.path)}`) : [],
+    // `_all` is the 405 answer for the methods a path does not declare.
+    layer.route
+      ? Object.keys(layer.route.methods)
+          .filter((method) => method !== '_all')
+          .map((method) => `${method.toUpperCase()} ${toOpenApiPath(layer.route!.path)}`)
+      : [],
   );
 }
 
@@ -70,6 +79,7 @@ function structuralProblems(document: OpenApiDocument): string[] {
 
 describe('openapi', () => {
   const document = buildOpenApiDocument();
+  const schemas = document.components?.schemas as Record<string, Loose & { properties: Record<string, Loose> }>;
 
   it('when generated, then the document is structurally valid OpenAPI 3', () => {
     expect(structuralProblems(document)).to.deep.equal([]);
@@ -117,4 +127,158 @@ describe('openapi', () => {
     const tally = (document.paths['/v1/polls/{id}/tally'] as Record<string, Loose>).post!;
     expect((tally.requestBody as Loose).required).to.equal(false);
   });
+
+  it('when the operations listener serves /readyz and /metrics, then the public document does not list them', () => {
+    expect(Object.keys(document.paths)).to.not.include.members(['/readyz', '/metrics']);
+    expect(Object.keys(document.paths)).to.include('/healthz');
+  });
+
+  it('when a query parameter is documented, then it is never nullable (a URL has no null)', () => {
+    const nullable = operations(document).flatMap(({ where, op }) =>
+      ((op.parameters ?? []) as Loose[]).filter((p) => p.in === 'query' && (p.schema as Loose).nullable === true).map((p) => `${where} ${String(p.name)}`),
+    );
+    expect(nullable).to.deep.equal([]);
+  });
+
+  describe('examples', () => {
+    it('when any operation is documented, then its request body and every response with content carry an example', () => {
+      const missing = operations(document).flatMap(({ where, op }) => [
+        ...mediaOf(op.requestBody).filter(([, media]) => media.example === undefined).map(([type]) => `${where} request ${type}`),
+        ...Object.entries((op.responses ?? {}) as Record<string, Loose>).flatMap(([status, response]) =>
+          mediaOf(response).filter(([, media]) => media.example === undefined && media.examples === undefined).map(([type]) => `${where} ${status} ${type}`),
+        ),
+      ]);
+      expect(missing).to.deep.equal([]);
+    });
+
+    it('when the examples are checked against the documented schemas (and the zod schemas that validate), then every one passes', () => {
+      const problems: string[] = [];
+      const check = (label: string, schema: unknown, value: unknown, zod?: z.ZodType) => {
+        for (const issue of documentedSchema(document, schema).safeParse(value).error?.issues ?? []) problems.push(`${label}: ${issue.path.join('.')} ${issue.message}`);
+        for (const issue of zod?.safeParse(value).error?.issues ?? []) problems.push(`${label} (zod): ${issue.path.join('.')} ${issue.message}`);
+      };
+      for (const { where, op, spec } of operations(document)) {
+        for (const [type, media] of mediaOf(op.requestBody)) check(`${where} request ${type}`, media.schema, media.example, spec.body);
+        for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Loose>)) {
+          const zod = spec.responses[Number(status)]?.schema;
+          for (const [type, media] of mediaOf(response)) {
+            if (media.example !== undefined) check(`${where} ${status} ${type}`, media.schema, media.example, zod);
+            for (const [name, example] of Object.entries((media.examples ?? {}) as Record<string, Loose>)) {
+              check(`${where} ${status} ${type} ${name}`, media.schema, example.value, zod);
+              if (status >= '400') expect((example.value as { error: { code: string } }).error.code, `${where} ${status}`).to.equal(name);
+            }
+          }
+        }
+      }
+      expect(problems).to.deep.equal([]);
+    });
+  });
+
+  describe('links', () => {
+    const linksOf = (path: string, method: string, status: string) =>
+      ((((document.paths[path] as Record<string, Loose>)[method]!.responses as Record<string, Loose>)[status]!.links ?? {}) as Record<string, Loose>);
+
+    it('when a poll is created, then its 201 links to the poll’s operations by its id', () => {
+      const links = linksOf('/v1/polls', 'post', '201');
+      expect(Object.values(links).map((link) => link.operationId)).to.have.members(['getPoll', 'openPoll', 'closePoll', 'cancelPoll', 'tallyPoll', 'getResults', 'castBallot']);
+      for (const link of Object.values(links)) expect(link.parameters).to.deep.equal({ id: '$response.body#/id' });
+    });
+
+    it('when a receipt is returned, then it links to the ballot as recorded and to its transaction', () => {
+      for (const status of ['201', '200']) {
+        const links = linksOf('/v1/polls/{id}/ballots', 'post', status);
+        expect(links.getBallot).to.deep.include({ operationId: 'getBallot', parameters: { id: '$response.body#/pollId', ballotId: '$response.body#/ballotId' } });
+        expect(links.getTransaction).to.deep.include({ operationId: 'getTransaction', parameters: { txId: '$response.body#/txId' } });
+      }
+    });
+
+    it('when any link is followed, then it names an operation, fills exactly its path parameters, from fields the example response has, with valid values', () => {
+      const byId = new Map(operations(document).map((entry) => [entry.op.operationId as string, entry]));
+      const problems: string[] = [];
+      for (const { where, op } of operations(document)) {
+        for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Loose>)) {
+          const example = mediaOf(response)[0]?.[1].example as Loose | undefined;
+          for (const [name, link] of Object.entries((response.links ?? {}) as Record<string, { operationId: string; parameters: Record<string, string> }>)) {
+            const target = byId.get(link.operationId);
+            if (!target) {
+              problems.push(`${where} ${status} ${name}: no operation ${link.operationId}`);
+              continue;
+            }
+            const pathParams = ((target.op.parameters ?? []) as Loose[]).filter((p) => p.in === 'path');
+            expect(Object.keys(link.parameters).sort(), `${where} ${name}`).to.deep.equal(pathParams.map((p) => p.name as string).sort());
+            for (const param of pathParams) {
+              const pointer = link.parameters[param.name as string]?.replace('$response.body#/', '') ?? '';
+              const value = example?.[pointer];
+              if (!documentedSchema(document, param.schema).safeParse(value).success) problems.push(`${where} ${status} ${name}: ${pointer}=${String(value)}`);
+            }
+          }
+        }
+      }
+      expect(problems).to.deep.equal([]);
+    });
+  });
+
+  describe('constraints the server enforces', () => {
+
+    it('when PollIn and Question are documented, then the rules JSON Schema cannot express are in their descriptions', () => {
+      expect(schemas.PollIn!.description).to.include('opensAt must be before closesAt').and.include('question ids are unique');
+      expect(schemas.Question!.description).to.include('0 ≤ minChoices ≤ maxChoices').and.include('maxChoices ≤ the number of options').and.include('exactly 1 when type is single');
+      expect(schemas.Question!.description).to.include('option ids are unique');
+      expect(ROUTES.createPoll.description).to.include('opensAt < closesAt');
+    });
+
+    it('when lengths, counts and formats are documented, then they are schema keywords', () => {
+      expect(schemas.PollIn!.properties.title).to.include({ maxLength: 200, minLength: 1, pattern: '\\S' });
+      expect(schemas.PollIn!.properties.questions).to.include({ minItems: 1, maxItems: 50 });
+      expect(schemas.Question!.properties.options).to.include({ minItems: 1, maxItems: 100 });
+      expect(schemas.Question!.properties.maxChoices).to.include({ minimum: 1, maximum: 100 });
+      expect(schemas.Option!.properties.text).to.include({ maxLength: 200, pattern: '\\S' });
+      expect(schemas.PollIn!.properties.opensAt).to.have.property('pattern');
+      expect(schemas.BallotIn!.properties.citizenId).to.include({ minLength: 1, maxLength: 256 });
+    });
+
+    it('when a poll breaks a rule with a keyword, then the documented schema refuses it as the server does', () => {
+      const base = EXAMPLES.createPoll.request as PollIn;
+      const question = base.questions[0]!;
+      const broken: Record<string, unknown> = {
+        'blank title': { ...base, title: '   ' },
+        'blank option text': { ...base, questions: [{ ...question, options: [{ id: 'a', text: ' ' }] }] },
+        'too many choices': { ...base, questions: [{ ...question, type: 'multi', maxChoices: 101 }] },
+        'a time without a zone': { ...base, opensAt: '2026-05-01T08:00:00' },
+        'no questions': { ...base, questions: [] },
+      };
+      const documented = documentedComponent(document, 'PollIn');
+      for (const [name, poll] of Object.entries(broken)) {
+        expect(PollInSchema.safeParse(poll).success, `${name} (zod)`).to.equal(false);
+        expect(documented.safeParse(poll).success, name).to.equal(false);
+      }
+    });
+  });
+
+  describe('the SSE event', () => {
+    it('when /v1/events is documented, then its stream is of SseEvent, whose chaincode events are LedgerEvent (the schema the stream checks with)', () => {
+      const stream = (document.paths['/v1/events'] as Record<string, Loose>).get!;
+      const media = mediaOf((stream.responses as Record<string, Loose>)['200'])[0];
+      expect(media?.[0]).to.equal('text/event-stream');
+      expect(media?.[1].schema).to.deep.equal({ $ref: '#/components/schemas/SseEvent' });
+      expect(JSON.stringify(schemas.SseEvent)).to.include('#/components/schemas/LedgerEvent').and.include('#/components/schemas/Error');
+    });
+  });
 });
+
+type Operation = { where: string; op: Loose; spec: RouteSpec };
+
+/** Every operation of the document with its route spec. */
+function operations(document: OpenApiDocument): Operation[] {
+  const specs: Readonly<Record<string, RouteSpec>> = ROUTES;
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, Loose>)
+      .filter(([method]) => METHODS.includes(method))
+      .map(([method, op]) => ({ where: `${method.toUpperCase()} ${path}`, op, spec: specs[op.operationId as string]! })),
+  );
+}
+
+/** The media types of a request body or response, with their schema and examples. */
+function mediaOf(holder: unknown): [string, Loose][] {
+  return Object.entries(((holder as Loose | undefined)?.content ?? {}) as Record<string, Loose>);
+}

@@ -1,6 +1,9 @@
-import { decodeChaincodeEvent, type ChaincodeEvent } from '@poll-ledger/protocol';
+import { decodeChaincodeEvent } from '@poll-ledger/protocol';
+import type { z } from 'zod';
+import { ApiError } from '../errors';
 import type { Role } from '../roles';
 import type { EventStream, LedgerClient, LedgerEvent } from './ledger';
+import { EVENT_ID, LedgerEventSchema } from './schemas';
 
 /**
  * Where an event sits on the ledger: its block and its ordinal among this chaincode's events in
@@ -12,14 +15,8 @@ export interface EventPosition {
   readonly index: number;
 }
 
-/** A protocol event (its name and checked payload) with its place on the ledger. */
-export type NumberedEvent = {
-  readonly id: string;
-  readonly blockNumber: number;
-  readonly txId: string;
-} & ChaincodeEvent;
-
-const EVENT_ID = /^(\d{1,19}):(\d{1,9})$/;
+/** A protocol event (its name and checked payload) with its place on the ledger: the documented LedgerEvent. */
+export type NumberedEvent = z.output<typeof LedgerEventSchema>;
 
 export function parseEventId(id: string): EventPosition | undefined {
   const match = EVENT_ID.exec(id);
@@ -37,8 +34,8 @@ function isAfter(position: EventPosition, cursor: EventPosition | undefined): bo
 
 /**
  * Numbers events within their block and drops those at or before `after`. An event that is not one of the
- * protocol (unknown name, or a payload failing its schema) is not delivered, but it keeps its ordinal, so the
- * ids of the others are the same whatever the gateway's protocol version.
+ * protocol (unknown name, a payload failing its schema, or a place failing LedgerEvent) is not delivered, but it
+ * keeps its ordinal, so the ids of the others are the same whatever the gateway's protocol version.
  */
 export async function* numberEvents(events: AsyncIterable<LedgerEvent>, after?: EventPosition): AsyncGenerator<NumberedEvent> {
   let block = -1n;
@@ -50,25 +47,61 @@ export async function* numberEvents(events: AsyncIterable<LedgerEvent>, after?: 
     if (!isAfter(position, after)) continue;
     const decoded = decodeChaincodeEvent(event.eventName, event.payload);
     if (decoded === undefined) continue;
-    yield { id: formatEventId(position), blockNumber: Number(block), txId: event.txId, ...decoded };
+    const numbered = LedgerEventSchema.safeParse({ id: formatEventId(position), blockNumber: Number(block), txId: event.txId, ...decoded });
+    if (numbered.success) yield numbered.data;
   }
 }
 
 export interface EventSubscription {
   readonly events: AsyncIterable<NumberedEvent>;
+  /** Closes the ledger stream; later calls do nothing. */
   close(): void;
 }
 
 /**
- * Opens the chaincode event stream. Resuming after an event id restarts at that event's block (the
- * whole block is re-read, so the ordinals line up) and skips what was already delivered.
+ * Who may read the chain from where. Roles in `replayRoles` may start anywhere (`startBlock`, or any
+ * Last-Event-ID); the others follow new events, and may resume with a Last-Event-ID at most `maxResumeBlocks`
+ * behind the chain's height, so no key of theirs can make the peer replay the whole chain.
  */
-export async function subscribe(
-  ledger: LedgerClient,
-  role: Role,
-  from: { after?: EventPosition; startBlock?: bigint },
-): Promise<EventSubscription> {
+export interface ReplayPolicy {
+  readonly replayRoles: readonly Role[];
+  readonly maxResumeBlocks: number;
+}
+
+export interface EventStart {
+  readonly after?: EventPosition;
+  readonly startBlock?: bigint;
+}
+
+async function checkReplay(ledger: LedgerClient, role: Role, from: EventStart, policy: ReplayPolicy): Promise<void> {
+  if (policy.replayRoles.includes(role)) return;
+  if (from.startBlock !== undefined) {
+    throw new ApiError('FORBIDDEN', `role ${role} may not replay from startBlock; resume with Last-Event-ID instead`);
+  }
+  if (from.after === undefined) return;
+  const behind = BigInt(await ledger.blockHeight(role)) - from.after.block;
+  if (behind > BigInt(policy.maxResumeBlocks)) {
+    throw new ApiError('FORBIDDEN', `role ${role} may resume at most ${policy.maxResumeBlocks} blocks back`, {
+      maxResumeBlocks: policy.maxResumeBlocks,
+    });
+  }
+}
+
+/**
+ * Opens the chaincode event stream, once `policy` allows the start. Resuming after an event id restarts at that
+ * event's block (the whole block is re-read, so the ordinals line up) and skips what was already delivered.
+ */
+export async function subscribe(ledger: LedgerClient, role: Role, from: EventStart, policy: ReplayPolicy): Promise<EventSubscription> {
+  await checkReplay(ledger, role, from, policy);
   const startBlock = from.after ? from.after.block : from.startBlock;
   const stream: EventStream = await ledger.events(role, startBlock);
-  return { events: numberEvents(stream, from.after), close: () => { stream.close(); } };
+  let open = true;
+  return {
+    events: numberEvents(stream, from.after),
+    close: () => {
+      if (!open) return;
+      open = false;
+      stream.close();
+    },
+  };
 }

@@ -1,8 +1,10 @@
-import { ApiError } from '../errors';
+import { ApiError, CommitPendingError } from '../errors';
+import type { IdempotencyRecords, Remembered } from './state';
 
 export interface IdempotencyOptions {
-  readonly maxEntries: number;
   readonly ttlMs: number;
+  /** How long a running call binds its key on other replicas before they may run it themselves. */
+  readonly leaseMs: number;
   readonly now?: () => number;
 }
 
@@ -19,16 +21,11 @@ export interface RunOptions {
   readonly firstAt?: number;
 }
 
-/**
- * A remembered key, with the time it was first used (`firstAt`, kept whatever its calls end with): `done` with the
- * value it completed with; `unknown` when a call failed in a way that may still take effect, so only its fingerprint
- * is kept; `seen` when every call so far failed for certain, which binds nothing.
- */
-type Remembered<T> = { readonly firstAt: number; readonly expiresAt: number } & (
-  | { readonly state: 'done'; readonly fingerprint: string; readonly value: T }
-  | { readonly state: 'unknown'; readonly fingerprint: string }
-  | { readonly state: 'seen' }
-);
+/** What the work gets: the key's first time, and the transaction of an earlier call whose outcome is unknown. */
+export interface Attempt {
+  readonly firstAt: number;
+  readonly pendingTxId?: string;
+}
 
 interface InFlight<T> {
   readonly fingerprint: string;
@@ -36,84 +33,79 @@ interface InFlight<T> {
 }
 
 /**
- * Remembers results by request id: concurrent duplicates share one in-flight promise, completed
- * results are kept in a bounded LRU with a TTL. A failure does not store an outcome, so a retry with
- * the same fingerprint runs again (the chaincode's own requestId check still prevents a second
- * ballot). When `mayHaveTakenEffect` says the failure may still take effect (outcome unknown), the
- * fingerprint alone is kept in the same LRU/TTL, so that the key cannot be reused for a different
- * request while the first one may yet commit. Every key also keeps the time it was first used, which
- * the work receives on every call, so a retry is dated like the first attempt.
+ * Runs work once per request id. The records (memory or PostgreSQL, shared by replicas) bind a key to its
+ * request's fingerprint from the first call on: a key reused for a different request is refused on any
+ * replica. Concurrent duplicates in one process share one in-flight promise; on two replicas both may run,
+ * and the chaincode's own request-id check keeps it to one ballot. A failure stores no outcome, so a retry runs
+ * again; when `mayHaveTakenEffect` says the failure may still take effect, the fingerprint stays bound (with the
+ * pending txId, which the next attempt receives). Every key keeps the time it was first used, which the work
+ * receives on every call, so a retry is dated like the first attempt.
  */
 export class IdempotencyStore<T> {
+  readonly #records: IdempotencyRecords<T>;
   readonly #options: IdempotencyOptions;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, InFlight<T>>();
-  // Map iteration order is insertion order, so the first key is the least recently used.
-  readonly #completed = new Map<string, Remembered<T>>();
 
-  constructor(options: IdempotencyOptions) {
+  constructor(records: IdempotencyRecords<T>, options: IdempotencyOptions) {
+    this.#records = records;
     this.#options = options;
     this.#now = options.now ?? Date.now;
   }
 
-  get size(): number {
-    return this.#completed.size;
-  }
-
-  async run(
-    key: string,
-    fingerprint: string,
-    work: (firstAt: number) => Promise<T>,
-    options: RunOptions = {},
-  ): Promise<IdempotentOutcome<T>> {
-    const earlier = this.#recall(key);
+  async run(key: string, fingerprint: string, work: (attempt: Attempt) => Promise<T>, options: RunOptions = {}): Promise<IdempotentOutcome<T>> {
     const inFlight = this.#inFlight.get(key);
-    const bound = earlier?.state === 'seen' ? undefined : earlier?.fingerprint;
-    if ((bound !== undefined && bound !== fingerprint) || (inFlight && inFlight.fingerprint !== fingerprint)) {
-      throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for a different request');
+    if (inFlight) {
+      if (inFlight.fingerprint !== fingerprint) throw reused();
+      return { value: await inFlight.promise, replayed: true };
     }
-    if (earlier?.state === 'done') return { value: earlier.value, replayed: true };
-    if (inFlight) return { value: await inFlight.promise, replayed: true };
-
-    const firstAt = earlier?.firstAt ?? options.firstAt ?? this.#now();
-    // Remembered before the work runs, so the key's first time survives however this call ends.
-    if (!earlier) this.#remember(key, { state: 'seen', firstAt, expiresAt: this.#expiry() });
-    const promise = (async () => work(firstAt))();
-    this.#inFlight.set(key, { fingerprint, promise });
+    // Registered before the first await, so that concurrent duplicates in this process share it.
+    const outcome = this.#runOnce(key, fingerprint, work, options);
+    const value = outcome.then((o) => o.value);
+    value.catch(() => undefined);
+    this.#inFlight.set(key, { fingerprint, promise: value });
     try {
-      const value = await promise;
-      this.#remember(key, { state: 'done', fingerprint, value, firstAt, expiresAt: this.#expiry() });
-      return { value, replayed: false };
-    } catch (err) {
-      // An earlier unknown outcome stays remembered even when this retry fails for certain.
-      if (options.mayHaveTakenEffect?.(err)) {
-        this.#remember(key, { state: 'unknown', fingerprint, firstAt, expiresAt: this.#expiry() });
-      }
-      throw err;
+      return await outcome;
     } finally {
       this.#inFlight.delete(key);
     }
   }
 
-  #recall(key: string): Remembered<T> | undefined {
-    const entry = this.#completed.get(key);
-    if (!entry) return undefined;
-    this.#completed.delete(key);
-    if (entry.expiresAt <= this.#now()) return undefined;
-    this.#completed.set(key, entry);
-    return entry;
+  async #runOnce(key: string, fingerprint: string, work: (attempt: Attempt) => Promise<T>, options: RunOptions): Promise<IdempotentOutcome<T>> {
+    const now = this.#now();
+    const running: Remembered<T> = { state: 'running', fingerprint, leaseUntil: now + this.#options.leaseMs, firstAt: options.firstAt ?? now, expiresAt: this.#expiry() };
+    const earlier = await this.#records.claim(key, running);
+    if (earlier) {
+      const expiredLease = earlier.state === 'running' && earlier.leaseUntil <= now;
+      if (earlier.state !== 'seen' && !expiredLease && earlier.fingerprint !== fingerprint) throw reused();
+      if (earlier.state === 'done') return { value: earlier.value, replayed: true };
+    }
+    const firstAt = earlier?.firstAt ?? running.firstAt;
+    const wasUnknown = earlier?.state === 'unknown';
+    const pendingTxId = earlier?.state === 'unknown' ? earlier.txId : undefined;
+    if (earlier) await this.#records.put(key, { ...running, firstAt });
+    try {
+      const value = await work(pendingTxId === undefined ? { firstAt } : { firstAt, pendingTxId });
+      await this.#records.put(key, { state: 'done', fingerprint, value, firstAt, expiresAt: this.#expiry() });
+      return { value, replayed: false };
+    } catch (err) {
+      const unknown = options.mayHaveTakenEffect?.(err) ?? false;
+      // An earlier unknown outcome stays bound even when this retry fails for certain.
+      const txId = err instanceof CommitPendingError ? err.txId : pendingTxId;
+      const next: Remembered<T> =
+        unknown || wasUnknown
+          ? { state: 'unknown', fingerprint, firstAt, expiresAt: this.#expiry(), ...(txId === undefined ? {} : { txId }) }
+          : { state: 'seen', firstAt, expiresAt: this.#expiry() };
+      await this.#records.put(key, next);
+      throw err;
+    }
   }
 
   #expiry(): number {
     return this.#now() + this.#options.ttlMs;
   }
+}
 
-  #remember(key: string, entry: Remembered<T>): void {
-    this.#completed.delete(key);
-    this.#completed.set(key, entry);
-    for (const oldest of this.#completed.keys()) {
-      if (this.#completed.size <= this.#options.maxEntries) break;
-      this.#completed.delete(oldest);
-    }
-  }
+function reused(): ApiError {
+  return new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for a different request');
 }

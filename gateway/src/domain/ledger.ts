@@ -52,6 +52,11 @@ export interface LedgerClient {
   evaluate(request: TxRequest): Promise<Uint8Array>;
   /** Endorse, submit and wait for commit, with retries; resolves only for a VALID transaction. */
   submit(request: TxRequest, options?: SubmitOptions): Promise<SubmitResult>;
+  /**
+   * Sends a signed transaction kept from an earlier submit (CommitPendingError's envelope) again, and waits up to
+   * `waitMs` for its commit status (undefined if not known by then).
+   */
+  resubmit(role: Role, envelope: Uint8Array, waitMs: number): Promise<CommitStatus | undefined>;
   /** The commit status of any transaction, or undefined if it has not committed within `waitMs`. */
   commitStatus(role: Role, txId: string, waitMs: number): Promise<CommitStatus | undefined>;
   /** The channel's block height, via a cheap query to the peer. */

@@ -1,14 +1,11 @@
 import {
-  BALLOT_CAST,
-  BallotCastPayloadSchema,
   BallotSchema,
   CastBallotResultSchema,
+  ChaincodeEventSchema,
   IdSchema,
   IsoDateTimeSchema,
   Limits,
   PollDefinitionSchema,
-  PollEventNames,
-  PollEventPayloadSchema,
   PollPageSchema,
   PollSchema,
   PollStatusSchema,
@@ -95,15 +92,28 @@ export const TransactionStatusSchema = z
     status: z.string().meta({ description: 'PENDING while the peer does not know the transaction, else its validation code name' }),
     validationCode: z.int().nullable(),
     blockNumber: z.int().nullable(),
+    outcome: z.enum(['PENDING', 'COMMITTED', 'FAILED']).meta({
+      description:
+        'Where the request stands. For a transaction the gateway answered 202 for, it follows the gateway’s work on it ' +
+        '(resubmitted, or endorsed anew as another transaction) and always ends COMMITTED or FAILED; else it is what the ledger says.',
+    }),
+    receipt: ReceiptSchema.optional().meta({ description: 'for a ballot, once COMMITTED: its receipt (its txId may be a renewal’s)' }),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .optional()
+      .meta({ description: 'once FAILED: why; nothing was recorded by the request' }),
   })
   .meta({ id: 'TransactionStatus' });
 
-const eventPlace = { id: z.string(), blockNumber: z.int().min(0), txId: TxIdSchema };
+/** An SSE event id: the event's block and its ordinal among this chaincode's events in that block. */
+export const EVENT_ID = /^(\d{1,19}):(\d{1,9})$/;
+export const EventIdSchema = z.string().regex(EVENT_ID, 'must be <block>:<index>').meta({ example: '42:0' });
+
+// The protocol's events with their place on the ledger: the stream checks every event with this before sending it.
+const eventPlace = { id: EventIdSchema, blockNumber: z.int().min(0), txId: TxIdSchema };
+const [ballotCastEvent, pollEvent] = ChaincodeEventSchema.options;
 export const LedgerEventSchema = z
-  .discriminatedUnion('eventName', [
-    z.object({ ...eventPlace, eventName: z.literal(BALLOT_CAST), payload: BallotCastPayloadSchema }),
-    z.object({ ...eventPlace, eventName: z.enum(Object.values(PollEventNames)), payload: PollEventPayloadSchema }),
-  ])
+  .discriminatedUnion('eventName', [z.strictObject(eventPlace).extend(ballotCastEvent.shape), z.strictObject(eventPlace).extend(pollEvent.shape)])
   .meta({ id: 'LedgerEvent' });
 
 export type PollIn = PollDefinitionInput;

@@ -1,5 +1,5 @@
 import { status as GrpcStatus, type Client } from '@grpc/grpc-js';
-import type { Contract, Gateway, Network } from '@hyperledger/fabric-gateway';
+import type { Contract, Gateway, Network, Status } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { connectGateway, type SigningIdentity } from '@poll-ledger/fabric-client';
 import type { CommitStatus, EventStream, LedgerClient, SubmitOptions, SubmitResult, TxRequest } from '../domain/ledger';
@@ -18,6 +18,10 @@ export interface FabricLedgerOptions {
   readonly timeouts: Readonly<{ evaluateMs: number; endorseMs: number; submitMs: number; commitStatusMs: number }>;
   readonly retry: RetryPolicy;
   readonly instruments: FabricInstruments;
+}
+
+function toCommitStatus(txId: string, status: Status): CommitStatus {
+  return { txId, validationCode: status.code, validationCodeName: validationCodeName(status.code), valid: status.successful, blockNumber: Number(status.blockNumber) };
 }
 
 /** LedgerClient over @hyperledger/fabric-gateway: one Gateway per role, all on one gRPC client. */
@@ -64,6 +68,19 @@ export class FabricLedger implements LedgerClient {
     return submitWithRetry(newProposal, this.#options.retry, this.#options.instruments, options);
   }
 
+  async resubmit(role: Role, envelope: Uint8Array, waitMs: number): Promise<CommitStatus | undefined> {
+    const tx = this.#gateway(role).newTransaction(envelope);
+    const txId = tx.getTransactionId();
+    try {
+      const commit = await this.#options.instruments.stage('submit', () => tx.submit());
+      const status = await this.#options.instruments.stage('commit_status', () => commit.getStatus({ deadline: Date.now() + waitMs }));
+      return toCommitStatus(txId, status);
+    } catch (err) {
+      if (grpcCodeOf(err) === GrpcStatus.DEADLINE_EXCEEDED) return undefined;
+      throw fromFabricError(err);
+    }
+  }
+
   async commitStatus(role: Role, txId: string, waitMs: number): Promise<CommitStatus | undefined> {
     const gateway = this.#gateway(role);
     const { mspId, credentials } = gateway.getIdentity();
@@ -79,13 +96,7 @@ export class FabricLedger implements LedgerClient {
     const commit = gateway.newCommit(signed.serializeBinary());
     try {
       const status = await this.#options.instruments.stage('commit_status', () => commit.getStatus({ deadline: Date.now() + waitMs }));
-      return {
-        txId,
-        validationCode: status.code,
-        validationCodeName: validationCodeName(status.code),
-        valid: status.successful,
-        blockNumber: Number(status.blockNumber),
-      };
+      return toCommitStatus(txId, status);
     } catch (err) {
       // The peer holds the call open until the transaction commits, so a deadline means "not yet".
       if (grpcCodeOf(err) === GrpcStatus.DEADLINE_EXCEEDED) return undefined;

@@ -31,6 +31,25 @@ const UNAVAILABLE_GRPC = new Set<number>([
   GrpcStatus.FAILED_PRECONDITION,
 ]);
 
+/**
+ * An endorser the gateway peer could not reach: Fabric's gateway (internal/pkg/gateway/apiutils.go responseStatus)
+ * puts the endorser's gRPC error in the detail as grpc-go formats a status, "rpc error: code = Unavailable desc = …".
+ * That format is gRPC's, not prose, and it is the only place the reason is given.
+ */
+const UNREACHABLE_ENDORSER = /^rpc error: code = (Unavailable|DeadlineExceeded) desc = /;
+
+/**
+ * ABORTED "failed to collect enough transaction endorsements" because an endorser is down: nothing was sent to the
+ * orderer, and the same request succeeds once it is back (or the gateway peer routes around it), so 503, not 502.
+ */
+function endorserUnreachable(err: GrpcLikeError): boolean {
+  if (err.code !== (GrpcStatus.ABORTED as number) || !Array.isArray(err.details)) return false;
+  return (err.details as unknown[]).some((detail) => {
+    const message = typeof detail === 'object' && detail !== null ? (detail as { message?: unknown }).message : undefined;
+    return typeof message === 'string' && UNREACHABLE_ENDORSER.test(message);
+  });
+}
+
 function grpcStatusName(code: number): string {
   return GrpcStatus[code] ?? `GRPC_${code}`;
 }
@@ -66,7 +85,7 @@ export function fromFabricError(err: unknown): ApiError {
   }
   const txId = (err as { transactionId?: unknown }).transactionId;
   const details = { grpcStatus: grpcStatusName(err.code), ...(typeof txId === 'string' ? { txId } : {}) };
-  if (UNAVAILABLE_GRPC.has(err.code)) return new LedgerUnavailableError('the ledger is not reachable', details, { cause: err });
+  if (UNAVAILABLE_GRPC.has(err.code) || endorserUnreachable(err)) return new LedgerUnavailableError('the ledger is not reachable', details, { cause: err });
   const what = err instanceof GatewayError ? 'the ledger refused the request' : 'ledger request failed';
   return new ApiError('LEDGER_ERROR', what, details, { cause: err });
 }

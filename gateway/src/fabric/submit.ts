@@ -12,6 +12,7 @@ export interface CommitLike {
 export interface TransactionLike {
   getTransactionId(): string;
   getResult(): Uint8Array;
+  getBytes(): Uint8Array;
   submit(): Promise<CommitLike>;
 }
 export interface ProposalLike {
@@ -25,33 +26,39 @@ export interface RetryPolicy {
   readonly resubmitRetries: number;
 }
 
-const DEADLINE_EXCEEDED: number = GrpcStatus.DEADLINE_EXCEEDED;
-const TRANSIENT = new Set<number>([GrpcStatus.UNAVAILABLE, DEADLINE_EXCEEDED]);
+const TRANSIENT = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
 
 /**
  * Sends one signed transaction until its commit status is known. Re-sending the same envelope is
  * safe: the ledger keeps only the first copy of a txId (later ones are DUPLICATE_TXID), and it
  * recovers a transaction the orderer acknowledged but lost.
+ *
+ * Only a submit the orderer refused outright (a non-transient code before any submit went through) is a
+ * definite failure. Anything else leaves the outcome unknown, even an UNAVAILABLE answer (a BFT gateway
+ * peer reports "insufficient orderers" after some of them took the envelope): CommitPendingError, with the
+ * envelope, so that the gateway can see it through (domain/pending.ts).
  */
 async function submitUntilKnown(tx: TransactionLike, policy: RetryPolicy, instruments: FabricInstruments): Promise<Status> {
-  let mayHaveReachedOrderer = false;
   let lastError: unknown;
   for (let attempt = 0; attempt <= policy.resubmitRetries; attempt++) {
     if (attempt > 0) instruments.retry('resubmit');
+    let commit: CommitLike;
     try {
-      const commit = await instruments.stage('submit', () => tx.submit());
-      mayHaveReachedOrderer = true;
-      return await instruments.stage('commit_status', () => commit.getStatus());
+      commit = await instruments.stage('submit', () => tx.submit());
     } catch (err) {
       const code = grpcCodeOf(err);
-      if (code === undefined || !TRANSIENT.has(code)) throw fromFabricError(err);
-      // A submit that timed out may still have been delivered; one refused as UNAVAILABLE was not.
-      if (code === DEADLINE_EXCEEDED) mayHaveReachedOrderer = true;
+      if (attempt === 0 && (code === undefined || !TRANSIENT.has(code))) throw fromFabricError(err);
+      lastError = err;
+      continue;
+    }
+    try {
+      return await instruments.stage('commit_status', () => commit.getStatus());
+    } catch (err) {
+      // Submitted: whatever the status call says, the transaction may commit.
       lastError = err;
     }
   }
-  if (mayHaveReachedOrderer) throw new CommitPendingError(tx.getTransactionId(), { cause: lastError });
-  throw fromFabricError(lastError);
+  throw new CommitPendingError(tx.getTransactionId(), { cause: lastError, prepared: { envelope: tx.getBytes(), result: tx.getResult() } });
 }
 
 /**

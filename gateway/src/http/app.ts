@@ -1,23 +1,26 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import type { z } from 'zod';
 import type { Config } from '../config';
-import { BallotService, type CastOutcome } from '../domain/ballots';
+import { BallotService, CastOutcomeSchema, castBallotRenewer } from '../domain/ballots';
 import { IdempotencyStore } from '../domain/idempotency';
 import type { LedgerClient } from '../domain/ledger';
+import { PendingTransactions, adoptingLedger } from '../domain/pending';
+import { memoryState } from '../state/memory';
+import type { GatewayState } from '../state/state';
 import { PollService } from '../domain/polls';
 import { ResultsService } from '../domain/results';
 import { ApiError } from '../errors';
 import { createLogger, requestLogger, type Logger } from '../logger';
 import { createMetrics, type Metrics } from '../metrics';
 import { buildOpenApiDocument } from '../openapi';
-import { ROLES } from '../roles';
 import { authenticate, callerOf } from './auth';
-import { renderDocsPage } from './docs';
+import { docsAssets, sendDocsPage } from './docs';
 import { errorHandler, notFound } from './error-handler';
-import { createHandlers, handlerContext, type HandlerContext, type Reply, type RouteInput } from './handlers';
-import { ROUTES, type RouteSpec } from './routes';
+import { createHandlers } from './handlers';
+import { mountRoutes } from './mount';
+import { REPLAY_ROLES, ROUTES } from './routes';
+import { StreamSlots } from './sse';
 
 export type AppConfig = Pick<
   Config,
@@ -29,10 +32,15 @@ export type AppConfig = Pick<
   | 'rateLimitMax'
   | 'idempotencyMaxEntries'
   | 'idempotencyTtlMs'
+  | 'idempotencyLeaseMs'
+  | 'pendingMaxResubmits'
+  | 'pendingRetryBaseMs'
   | 'tallyBatchSize'
   | 'tallyMaxBatches'
   | 'statusQueryWaitMs'
   | 'sseHeartbeatMs'
+  | 'sseMaxStreamsPerKey'
+  | 'sseResumeMaxBlocks'
 >;
 
 export interface AppDeps {
@@ -42,33 +50,21 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** Aborted on shutdown to end open event streams. */
   readonly shutdown?: AbortSignal;
+  /** The state replicas share (default: in this process's memory). */
+  readonly state?: GatewayState;
+  /** The owner of transactions answered 202 (default: one over `state`); server.ts sweeps it. */
+  readonly pending?: PendingTransactions;
 }
 
-function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
-  if (!schema) return {};
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  // Issues carry paths and rule names, never the offending value (it may be a citizen id).
-  const issues = parsed.error.issues.map((issue) => ({ in: where, path: issue.path.join('.'), code: issue.code, message: issue.message }));
-  throw new ApiError('INVALID_ARGUMENT', `invalid request ${where}`, { issues });
-}
-
-// RouteInput<unknown> (all parts Record<string, never>) fits every handler's input type; the route's
-// schemas are what guarantee the real shape at run time.
-type UntypedHandler = (input: RouteInput<unknown>, context: HandlerContext) => Promise<Reply | undefined>;
-
-/** Validates every part of the request against the route's schemas, then runs its handler. */
-function adapt(spec: RouteSpec, handler: UntypedHandler): RequestHandler {
-  return async (req, res) => {
-    const input = {
-      params: parsePart(spec.params, req.params, 'path'),
-      query: parsePart(spec.query, req.query, 'query'),
-      headers: parsePart(spec.headers, req.headers, 'headers'),
-      body: parsePart(spec.body, req.body ?? {}, 'body'),
-    } as RouteInput<unknown>;
-    const reply = await handler(input, handlerContext(req, res));
-    if (reply) res.status(reply.status).set(reply.headers ?? {}).json(reply.body);
-  };
+/** The owner of every transaction answered 202 for, over the shared state (domain/pending.ts). */
+export function createPending(config: AppConfig, ledger: LedgerClient, state: GatewayState): PendingTransactions {
+  return new PendingTransactions(ledger, state.pending, { CastBallot: castBallotRenewer(ledger, config.statusQueryWaitMs) }, {
+    maxResubmits: config.pendingMaxResubmits,
+    retryBaseMs: config.pendingRetryBaseMs,
+    statusWaitMs: config.statusQueryWaitMs,
+    leaseMs: config.idempotencyLeaseMs,
+    batch: 20,
+  });
 }
 
 function httpMetrics(metrics: Metrics): RequestHandler {
@@ -84,26 +80,32 @@ function httpMetrics(metrics: Metrics): RequestHandler {
 
 /** Builds the Express app; listening is server.ts's job, so tests drive this with supertest. */
 export function createApp(deps: AppDeps): Express {
-  const { config, ledger } = deps;
+  const { config } = deps;
+  const state = deps.state ?? memoryState({ maxEntries: config.idempotencyMaxEntries });
+  const pending = deps.pending ?? createPending(config, deps.ledger, state);
+  // Every submit whose outcome is unknown is kept and seen through before its 202 is answered.
+  const ledger = adoptingLedger(deps.ledger, pending);
   const logger = deps.logger ?? createLogger('silent');
   const metrics = deps.metrics ?? createMetrics();
   const results = new ResultsService(ledger);
   const openapi = buildOpenApiDocument();
-  const docsPage = renderDocsPage(openapi);
   const handlers = createHandlers({
     ledger,
     results,
-    metrics,
     polls: new PollService(ledger, results, config),
-    ballots: new BallotService(ledger, new IdempotencyStore<CastOutcome>({ maxEntries: config.idempotencyMaxEntries, ttlMs: config.idempotencyTtlMs }), {
-      voterTokenSecret: config.voterTokenSecret,
-      statusWaitMs: config.statusQueryWaitMs,
-    }),
+    ballots: new BallotService(
+      ledger,
+      new IdempotencyStore(state.idempotency(CastOutcomeSchema), { ttlMs: config.idempotencyTtlMs, leaseMs: config.idempotencyLeaseMs }),
+      { voterTokenSecret: config.voterTokenSecret, statusWaitMs: config.statusQueryWaitMs },
+      pending,
+    ),
+    pending,
     openapi: () => openapi,
-    docsPage: () => docsPage,
-    readyRole: ROLES.find((role) => config.identities[role]) ?? 'auditor',
+    docsPage: sendDocsPage,
     statusWaitMs: config.statusQueryWaitMs,
     sseHeartbeatMs: config.sseHeartbeatMs,
+    streams: new StreamSlots(config.sseMaxStreamsPerKey),
+    replay: { replayRoles: REPLAY_ROLES, maxResumeBlocks: config.sseResumeMaxBlocks },
     shutdown: deps.shutdown,
   });
 
@@ -113,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (_req, res) => callerOf(res).keyId,
+    ...(state.rateLimit ? { store: state.rateLimit } : {}),
     handler: (_req, _res, next) => {
       next(new ApiError('RATE_LIMITED', 'too many requests for this API key'));
     },
@@ -126,12 +129,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestLogger(logger));
   app.use(httpMetrics(metrics));
-  for (const [id, spec] of Object.entries(ROUTES) as [keyof typeof ROUTES, RouteSpec][]) {
+  mountRoutes(app, ROUTES, handlers, (spec) => {
     // Authenticate and rate-limit before reading a body, so strangers cannot make us parse one.
     const guards: RequestHandler[] = spec.access === 'public' ? [] : [authenticate(config.apiKeys, spec.access), limiter];
     if (spec.body) guards.push(json);
-    app[spec.method](spec.path, ...guards, adapt(spec, handlers[id]));
-  }
+    return guards;
+  });
+  app.use('/docs', docsAssets());
   app.use(notFound);
   app.use(errorHandler);
   return app;

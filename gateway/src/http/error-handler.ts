@@ -11,6 +11,32 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof candidate?.type === 'string' && typeof candidate.status === 'number';
 }
 
+/** An error whose response carries headers as well (Allow, Retry-After). */
+export class ApiErrorWithHeaders extends ApiError {
+  constructor(
+    code: ApiError['code'],
+    message: string,
+    readonly headers: Readonly<Record<string, string>>,
+    details?: ApiError['details'],
+  ) {
+    super(code, message, details);
+  }
+}
+
+/** The path exists but not with this method: 405 with the methods it has in Allow. */
+export class MethodNotAllowedError extends ApiErrorWithHeaders {
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, { Allow: allowed.join(', ') }, { allowed });
+  }
+}
+
+/** Every slot of a limited resource is taken: 429 RATE_LIMITED, to try again after `retryAfterSeconds`. */
+export class RetryLaterError extends ApiErrorWithHeaders {
+  constructor(message: string, retryAfterSeconds: number, details?: ApiError['details']) {
+    super('RATE_LIMITED', message, { 'Retry-After': String(retryAfterSeconds) }, details);
+  }
+}
+
 /**
  * Maps anything thrown by a route or middleware to an ApiError. Ledger failures arrive typed already (the
  * Fabric adapter maps them), so anything else unknown is a bug: INTERNAL.
@@ -38,6 +64,7 @@ export function errorHandler(err: unknown, _req: Request, res: Response, next: N
   const error = toApiError(err);
   // pino-http logs `res.err` with the response line, keeping the cause server-side only.
   if (error.httpStatus >= 500) res.err = error.cause instanceof Error ? error.cause : error;
+  if (error instanceof ApiErrorWithHeaders) res.set(error.headers);
   res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
 }
 

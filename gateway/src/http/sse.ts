@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
-import type { EventSubscription, NumberedEvent } from '../domain/events';
-import { toApiError } from './error-handler';
+import type { EventSubscription } from '../domain/events';
+import { RetryLaterError, toApiError } from './error-handler';
+import type { SseEvent } from './routes';
 
 export interface SseOptions {
   readonly heartbeatMs: number;
@@ -9,24 +10,86 @@ export interface SseOptions {
   readonly shutdown?: AbortSignal;
 }
 
-function frame(event: NumberedEvent): string {
-  return `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
+/** How long a caller refused a stream slot is told to wait: streams end when their clients leave, at no set time. */
+export const STREAM_RETRY_AFTER_SECONDS = 10;
+
+/** One frame of the documented SseEvent: `id:`, `event:` and one `data:` line of JSON. */
+export function encodeSseEvent(event: SseEvent): string {
+  const lines = 'id' in event ? [`id: ${event.id}`] : [`event: ${event.event}`];
+  lines.push(`data: ${JSON.stringify(event.data)}`);
+  return `${lines.join('\n')}\n\n`;
 }
 
-/** Pipes a subscription to the client as Server-Sent Events until either side goes away. */
-export async function pipeEvents(res: Response, subscription: EventSubscription, options: SseOptions): Promise<void> {
-  const closed = new AbortController();
+/**
+ * The open event streams of each API key in this process, at most `maxPerKey` each: every stream holds a peer
+ * stream and a socket, so one key cannot take them all.
+ */
+export class StreamSlots {
+  readonly #open = new Map<string, number>();
+
+  constructor(readonly maxPerKey: number) {}
+
+  /** Takes one of `key`'s slots, or throws 429 RATE_LIMITED; the returned release frees it, once. */
+  take(key: string): () => void {
+    const open = this.#open.get(key) ?? 0;
+    if (open >= this.maxPerKey) {
+      throw new RetryLaterError(`this API key already has ${open} open event streams`, STREAM_RETRY_AFTER_SECONDS, { maxStreams: this.maxPerKey });
+    }
+    this.#open.set(key, open + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.#open.get(key) ?? 1) - 1;
+      if (left > 0) this.#open.set(key, left);
+      else this.#open.delete(key);
+    };
+  }
+
+  openFor(key: string): number {
+    return this.#open.get(key) ?? 0;
+  }
+}
+
+/** Calls `listener` once when any of the signals aborts (at once if one has); returns its removal. */
+function onAnyAbort(signals: readonly (AbortSignal | undefined)[], listener: () => void): () => void {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  if (present.some((signal) => signal.aborted)) {
+    listener();
+    return () => undefined;
+  }
+  let fired = false;
+  const fire = () => {
+    if (fired) return;
+    fired = true;
+    listener();
+  };
+  for (const signal of present) signal.addEventListener('abort', fire, { once: true });
+  return () => {
+    for (const signal of present) signal.removeEventListener('abort', fire);
+  };
+}
+
+/**
+ * Pipes a subscription to the client as Server-Sent Events until either side goes away. `closed` is the
+ * response's (aborted when the client leaves, however early); the subscription is closed exactly once.
+ */
+export async function pipeEvents(res: Response, subscription: EventSubscription, closed: AbortSignal, options: SseOptions): Promise<void> {
+  const stopped = new AbortController();
+  const isStopped = () => stopped.signal.aborted;
+  let open = true;
   const stop = () => {
-    closed.abort();
+    stopped.abort();
+    if (!open) return;
+    open = false;
     subscription.close();
   };
-  // res (not req) 'close' is the client going away; req 'close' fires once the request is read.
-  res.on('close', stop);
-  options.shutdown?.addEventListener('abort', stop);
+  const unlisten = onAnyAbort([closed, options.shutdown], stop);
+  if (closed.aborted) return;
 
   // Waits for the socket to drain, so a slow client cannot make the gateway buffer without bound.
   const send = async (chunk: string) => {
-    if (!res.write(chunk)) await once(res, 'drain', { signal: closed.signal }).catch(() => undefined);
+    if (!res.write(chunk)) await once(res, 'drain', { signal: stopped.signal }).catch(() => undefined);
   };
 
   res.writeHead(200, {
@@ -37,21 +100,34 @@ export async function pipeEvents(res: Response, subscription: EventSubscription,
   });
   res.write('retry: 3000\n: connected\n\n');
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs);
+  // Stopped at once when either side goes: the loop below may wait on the ledger stream a while longer.
+  stopped.signal.addEventListener('abort', () => { clearInterval(heartbeat); }, { once: true });
   try {
-    for await (const event of subscription.events) {
-      if (closed.signal.aborted) break;
-      await send(frame(event));
+    if (!isStopped()) {
+      for await (const event of subscription.events) {
+        if (isStopped()) break;
+        await send(encodeSseEvent({ id: event.id, data: event }));
+      }
     }
   } catch (err) {
-    if (!closed.signal.aborted) {
+    if (!isStopped()) {
       const error = toApiError(err);
-      res.write(`event: error\ndata: ${JSON.stringify({ error: { code: error.code, message: error.message } })}\n\n`);
+      res.write(encodeSseEvent({ event: 'error', data: { error: { code: error.code, message: error.message } } }));
     }
   } finally {
     clearInterval(heartbeat);
-    res.off('close', stop);
-    options.shutdown?.removeEventListener('abort', stop);
-    subscription.close();
+    unlisten();
+    stop();
     res.end();
   }
+}
+
+/**
+ * Opens a subscription and pipes it, unless the client is gone by then: one that leaves while `open` awaits the
+ * peer has its subscription closed as soon as it exists, and never gets a heartbeat.
+ */
+export async function serveEvents(res: Response, closed: AbortSignal, open: () => Promise<EventSubscription>, options: SseOptions): Promise<void> {
+  if (closed.aborted) return;
+  const subscription = await open();
+  await pipeEvents(res, subscription, closed, options);
 }

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import { BallotService, requestIdFor, voterToken, type CastOutcome } from '../../src/domain/ballots';
+import { BallotService, CastOutcomeSchema, requestIdFor, voterToken, type CastOutcome } from '../../src/domain/ballots';
+import { memoryState } from '../../src/state/memory';
 import { IdempotencyStore } from '../../src/domain/idempotency';
 import { VOTED_AT_MAX_SKEW_MS } from '../../src/domain/schemas';
 import { ChaincodeError, CommitPendingError, LedgerBadResponseError, LedgerUnavailableError, TransactionInvalidError } from '../../src/errors';
@@ -68,7 +69,7 @@ describe('ballots', () => {
     beforeEach(() => {
       now = NOW;
       ledger = fakeLedger();
-      const store = new IdempotencyStore<CastOutcome>({ maxEntries: 10, ttlMs: 60_000, now: () => now });
+      const store = new IdempotencyStore<CastOutcome>(memoryState({ maxEntries: 10, now: () => now }).idempotency(CastOutcomeSchema), { ttlMs: 60_000, leaseMs: 60_000, now: () => now });
       service = new BallotService(ledger, store, { voterTokenSecret: SECRET, statusWaitMs: 10, now: () => now });
     });
 
@@ -263,7 +264,7 @@ describe('ballots', () => {
     it('when asked for a ballot, then GetBallot is evaluated with the caller role', async () => {
       const ledger = fakeLedger();
       ledger.evaluate.resolves(bytes(BALLOT));
-      const service = new BallotService(ledger, new IdempotencyStore({ maxEntries: 1, ttlMs: 1 }), { voterTokenSecret: SECRET, statusWaitMs: 1 });
+      const service = new BallotService(ledger, new IdempotencyStore(memoryState({ maxEntries: 1 }).idempotency(CastOutcomeSchema), { ttlMs: 1, leaseMs: 1 }), { voterTokenSecret: SECRET, statusWaitMs: 1 });
       expect(await service.get('auditor', 'p1', 'x')).to.deep.equal(BALLOT);
       expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'auditor', name: 'GetBallot', args: ['p1', 'x'] });
     });

@@ -1,14 +1,22 @@
-import { formatEventId, numberEvents, parseEventId, subscribe, type NumberedEvent } from '../../src/domain/events';
+import sinon from 'sinon';
+import { formatEventId, numberEvents, parseEventId, subscribe, type NumberedEvent, type ReplayPolicy } from '../../src/domain/events';
 import { expect } from '../chai';
 import { ballotCastPayload, eventStream, fakeLedger, hexOf, ledgerEvent } from '../fakes';
 
+const TAGS = new Map(['a', 'b', 'c', 'd', 'e', 'f'].map((tag) => [hexOf(tag), tag]));
+
+/** A protocol event of the transaction named `tag` (its txId is hexOf(tag)). */
+const event = (block: number, tag: string, ...rest: [string?, unknown?]) => ledgerEvent(block, hexOf(tag), ...rest);
+
 async function collect(events: AsyncIterable<NumberedEvent>): Promise<string[]> {
   const ids: string[] = [];
-  for await (const event of events) ids.push(`${event.id}/${event.txId}`);
+  for await (const numbered of events) ids.push(`${numbered.id}/${TAGS.get(numbered.txId) ?? numbered.txId}`);
   return ids;
 }
 
-const BLOCKS = [ledgerEvent(5, 'a'), ledgerEvent(5, 'b'), ledgerEvent(5, 'c'), ledgerEvent(6, 'd'), ledgerEvent(8, 'e'), ledgerEvent(8, 'f')];
+const BLOCKS = [event(5, 'a'), event(5, 'b'), event(5, 'c'), event(6, 'd'), event(8, 'e'), event(8, 'f')];
+const OPEN: ReplayPolicy = { replayRoles: ['auditor', 'poll-admin', 'ballot-relay'], maxResumeBlocks: 0 };
+const AUDIT_ONLY: ReplayPolicy = { replayRoles: ['auditor'], maxResumeBlocks: 10 };
 
 describe('events', () => {
   it('when event ids are parsed and formatted, then they round-trip and junk is rejected', () => {
@@ -29,33 +37,80 @@ describe('events', () => {
   it('when an event follows the protocol, then its payload is delivered decoded and checked', async () => {
     const opened = { pollId: 'p1', status: 'open', txId: hexOf('a') };
     const delivered: unknown[] = [];
-    for await (const event of numberEvents(eventStream([ledgerEvent(1, 'a', 'PollOpened', opened)], { end: true }))) delivered.push(event);
-    expect(delivered).to.deep.equal([{ id: '1:0', blockNumber: 1, txId: 'a', eventName: 'PollOpened', payload: opened }]);
+    for await (const numbered of numberEvents(eventStream([event(1, 'a', 'PollOpened', opened)], { end: true }))) delivered.push(numbered);
+    expect(delivered).to.deep.equal([{ id: '1:0', blockNumber: 1, txId: hexOf('a'), eventName: 'PollOpened', payload: opened }]);
   });
 
   it('when events do not follow the protocol, then they are not delivered but keep their ordinal, so ids do not shift', async () => {
     const events = [
-      { ...ledgerEvent(1, 'a'), payload: Buffer.from('not json') },
-      ledgerEvent(1, 'b', 'PollOpened', { pollId: 'p1' }),
-      ledgerEvent(1, 'c', 'SomethingNew', ballotCastPayload('c')),
-      ledgerEvent(1, 'd'),
-      ledgerEvent(1, 'e', 'BallotCast', { ...ballotCastPayload('e'), extra: 1 }),
+      { ...event(1, 'a'), payload: Buffer.from('not json') },
+      event(1, 'b', 'PollOpened', { pollId: 'p1' }),
+      event(1, 'c', 'SomethingNew', ballotCastPayload('c')),
+      event(1, 'd'),
+      event(1, 'e', 'BallotCast', { ...ballotCastPayload('e'), extra: 1 }),
+      // A txId that is no Fabric txId would break the documented LedgerEvent: not sent either.
+      ledgerEvent(1, 'not-a-tx-id'),
+      event(1, 'f'),
     ];
-    expect(await collect(numberEvents(eventStream(events, { end: true })))).to.deep.equal(['1:3/d']);
+    expect(await collect(numberEvents(eventStream(events, { end: true })))).to.deep.equal(['1:3/d', '1:6/f']);
   });
 
-  it('when subscribing after an event id, then the stream starts at that block', async () => {
-    const ledger = fakeLedger();
-    ledger.events.resolves(eventStream([], { end: true }));
-    await subscribe(ledger, 'auditor', { after: { block: 9n, index: 0 }, startBlock: 2n });
-    expect(ledger.events.firstCall.args).to.deep.equal(['auditor', 9n]);
-  });
+  describe('subscribe', () => {
+    it('when subscribing after an event id, then the stream starts at that block', async () => {
+      const ledger = fakeLedger();
+      ledger.events.resolves(eventStream([], { end: true }));
+      await subscribe(ledger, 'auditor', { after: { block: 9n, index: 0 }, startBlock: 2n }, OPEN);
+      expect(ledger.events.firstCall.args).to.deep.equal(['auditor', 9n]);
+    });
 
-  it('when subscribing with only a start block, then the stream starts there', async () => {
-    const ledger = fakeLedger();
-    ledger.events.resolves(eventStream([], { end: true }));
-    const subscription = await subscribe(ledger, 'auditor', { startBlock: 2n });
-    expect(ledger.events.firstCall.args).to.deep.equal(['auditor', 2n]);
-    subscription.close();
+    it('when subscribing with only a start block, then the stream starts there', async () => {
+      const ledger = fakeLedger();
+      ledger.events.resolves(eventStream([], { end: true }));
+      const subscription = await subscribe(ledger, 'auditor', { startBlock: 2n }, OPEN);
+      expect(ledger.events.firstCall.args).to.deep.equal(['auditor', 2n]);
+      subscription.close();
+    });
+
+    it('when the subscription is closed twice, then the ledger stream is closed once', async () => {
+      const ledger = fakeLedger();
+      const stream = eventStream([]);
+      const close = sinon.spy(stream, 'close');
+      ledger.events.resolves(stream);
+      const subscription = await subscribe(ledger, 'auditor', {}, OPEN);
+      subscription.close();
+      subscription.close();
+      expect(close.callCount).to.equal(1);
+    });
+
+    it('when a role that may not replay passes a start block, then FORBIDDEN and the peer is not asked', async () => {
+      const ledger = fakeLedger();
+      await expect(subscribe(ledger, 'ballot-relay', { startBlock: 0n }, AUDIT_ONLY)).to.be.rejectedWith(/may not replay/).and.eventually.include({ code: 'FORBIDDEN' });
+      expect(ledger.events.called).to.equal(false);
+    });
+
+    it('when a role that may not replay resumes within maxResumeBlocks of the height, then the stream starts there', async () => {
+      const ledger = fakeLedger();
+      ledger.blockHeight.resolves(20);
+      ledger.events.resolves(eventStream([], { end: true }));
+      await subscribe(ledger, 'ballot-relay', { after: { block: 10n, index: 2 } }, AUDIT_ONLY);
+      expect(ledger.events.firstCall.args).to.deep.equal(['ballot-relay', 10n]);
+    });
+
+    it('when a role that may not replay resumes further back than maxResumeBlocks, then FORBIDDEN', async () => {
+      const ledger = fakeLedger();
+      ledger.blockHeight.resolves(21);
+      const refused = subscribe(ledger, 'ballot-relay', { after: { block: 10n, index: 2 } }, AUDIT_ONLY);
+      await expect(refused).to.be.rejectedWith(/at most 10 blocks back/).and.eventually.deep.include({ code: 'FORBIDDEN', details: { maxResumeBlocks: 10 } });
+      expect(ledger.events.called).to.equal(false);
+    });
+
+    it('when a role that may replay passes any start, then the height is not even asked', async () => {
+      const ledger = fakeLedger();
+      ledger.events.resolves(eventStream([], { end: true }));
+      await subscribe(ledger, 'auditor', { after: { block: 0n, index: 0 } }, AUDIT_ONLY);
+      await subscribe(ledger, 'auditor', { startBlock: 0n }, AUDIT_ONLY);
+      expect(ledger.blockHeight.called).to.equal(false);
+      expect(ledger.events.args).to.deep.equal([['auditor', 0n], ['auditor', 0n]]);
+    });
   });
 });

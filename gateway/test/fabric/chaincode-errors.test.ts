@@ -1,5 +1,6 @@
 import { loadVectors } from '@poll-ledger/protocol';
-import { BallotService, type CastOutcome } from '../../src/domain/ballots';
+import { BallotService, CastOutcomeSchema, type CastOutcome } from '../../src/domain/ballots';
+import { memoryState } from '../../src/state/memory';
 import { decodeResult } from '../../src/domain/chaincode';
 import { IdempotencyStore } from '../../src/domain/idempotency';
 import { ChaincodeError, ERROR_STATUS } from '../../src/errors';
@@ -65,7 +66,7 @@ describe('chaincode errors (protocol vectors)', () => {
         const ledger = fakeLedger();
         ledger.submit.resolves({ result: Buffer.from(vector.canonical), txId: vector.result.txId, blockNumber: 4 });
         ledger.commitStatus.resolves({ txId: vector.result.txId, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 4 });
-        const store = new IdempotencyStore<CastOutcome>({ maxEntries: 1, ttlMs: 1000 });
+        const store = new IdempotencyStore<CastOutcome>(memoryState({ maxEntries: 1 }).idempotency(CastOutcomeSchema), { ttlMs: 1000, leaseMs: 1000 });
         const service = new BallotService(ledger, store, { voterTokenSecret: SECRET, statusWaitMs: 1 });
         const outcome = await service.cast({ keyId: 'k', role: 'ballot-relay' }, 'p1', { citizenId: 'c', answers: {} }, 'key');
         const { pollId, ballotId, txId, ballotHash } = vector.result;

@@ -1,4 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { EndorseError } from '@hyperledger/fabric-gateway';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { ApiError, ChaincodeError, LedgerUnavailableError } from '../../src/errors';
 import { fromFabricError, grpcCodeOf, validationCodeName } from '../../src/fabric/grpc-errors';
@@ -41,6 +42,31 @@ describe('fromFabricError', () => {
       expect(error).to.include({ code: 'LEDGER_ERROR', httpStatus: 502 });
       expect(error.details).to.deep.equal({ grpcStatus: 'ABORTED', txId: 'a'.repeat(64) });
     }
+  });
+
+  it('when endorsements could not be collected because an endorser is unreachable, then it is 503 LEDGER_UNAVAILABLE, not 502', () => {
+    // As the outside run saw it while the observer's peer was down (Fabric's gateway, endorse.go / apiutils.go).
+    const error = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      message: '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [
+        { address: 'peer0.observer.example.com:9051', mspId: 'ObserverMSP', message: 'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:9051: connect: connection refused"' },
+      ],
+      cause: serviceError(GrpcStatus.ABORTED, 'failed to collect enough transaction endorsements'),
+      transactionId: 'a'.repeat(64),
+    });
+    expect(fromFabricError(error)).to.include({ code: 'LEDGER_UNAVAILABLE', httpStatus: 503 });
+  });
+
+  it('when endorsements differ between peers (no endorser unreachable), then it stays a 502 LEDGER_ERROR', () => {
+    const error = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      message: '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [{ address: 'peer0.city.example.com:7051', mspId: 'CityMSP', message: 'ProposalResponsePayloads do not match' }],
+      cause: serviceError(GrpcStatus.ABORTED, 'failed to collect enough transaction endorsements'),
+      transactionId: 'a'.repeat(64),
+    });
+    expect(fromFabricError(error)).to.include({ code: 'LEDGER_ERROR', httpStatus: 502 });
   });
 
   it('when a payload appears outside Fabric’s chaincode wrapper, then it is not taken for a refusal', () => {

@@ -1,7 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { EndorseError, StatusCode, type Status } from '@hyperledger/fabric-gateway';
 import sinon from 'sinon';
-import { ChaincodeError, CommitPendingError, LedgerUnavailableError, TransactionInvalidError } from '../../src/errors';
+import { ApiError, ChaincodeError, CommitPendingError, TransactionInvalidError } from '../../src/errors';
 import { submitWithRetry, type CommitLike, type TransactionLike } from '../../src/fabric/submit';
 import type { FabricInstruments, FabricStage } from '../../src/metrics';
 import { expect } from '../chai';
@@ -9,6 +9,7 @@ import { serviceError } from '../fakes';
 import { payloadMessage } from './peer-errors';
 
 const RESULT = Buffer.from('{"ok":true}');
+const ENVELOPE = Buffer.from('signed envelope');
 const POLICY = { mvccRetries: 2, resubmitRetries: 2 };
 
 function committed(code: number, blockNumber = 9n): CommitLike {
@@ -19,7 +20,7 @@ function committed(code: number, blockNumber = 9n): CommitLike {
 function transaction(txId: string, ...submits: (CommitLike | Error)[]) {
   const submit = sinon.stub<[], Promise<CommitLike>>();
   submits.forEach((answer, i) => submit.onCall(i).callsFake(() => (answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer))));
-  const tx: TransactionLike & { submit: typeof submit } = { getTransactionId: () => txId, getResult: () => RESULT, submit };
+  const tx: TransactionLike & { submit: typeof submit } = { getTransactionId: () => txId, getResult: () => RESULT, getBytes: () => ENVELOPE, submit };
   return tx;
 }
 
@@ -113,16 +114,26 @@ describe('submitWithRetry', () => {
     expect(tx.submit.callCount).to.equal(3);
   });
 
-  it('when the orderer is unavailable on every attempt, then nothing was sent and it is LEDGER_UNAVAILABLE', async () => {
-    const down = serviceError(GrpcStatus.UNAVAILABLE, 'no orderer');
+  it('when the orderer is unavailable on every attempt, then the outcome is unknown (BFT may have taken it): CommitPendingError with the envelope', async () => {
+    const down = serviceError(GrpcStatus.UNAVAILABLE, 'insufficient number of orderers could successfully process transaction');
     const tx = transaction('tx1', down, down, down);
-    await expect(submitWithRetry(proposals(tx), POLICY, instruments().value)).to.be.rejectedWith(LedgerUnavailableError);
+    const error = await submitWithRetry(proposals(tx), POLICY, instruments().value).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(CommitPendingError).and.include({ txId: 'tx1' });
+    expect((error as CommitPendingError).prepared).to.deep.equal({ envelope: ENVELOPE, result: RESULT });
   });
 
-  it('when the submit fails for a non-transient reason, then it is mapped at once without resubmitting', async () => {
+  it('when the first submit is refused for a non-transient reason, then it is mapped at once without resubmitting', async () => {
     const tx = transaction('tx1', serviceError(GrpcStatus.PERMISSION_DENIED, 'no'));
-    await expect(submitWithRetry(proposals(tx), POLICY, instruments().value)).to.be.rejected;
+    const error = await submitWithRetry(proposals(tx), POLICY, instruments().value).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(ApiError).and.not.be.instanceOf(CommitPendingError);
     expect(tx.submit.callCount).to.equal(1);
+  });
+
+  it('when the submit went through but the commit status fails other than by a timeout, then it is 202-pending, never "nothing was committed"', async () => {
+    const broken: CommitLike = { getStatus: () => Promise.reject(serviceError(GrpcStatus.INTERNAL, 'stream reset')) };
+    const tx = transaction('tx1', broken, broken, broken);
+    const error = await submitWithRetry(proposals(tx), POLICY, instruments().value).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(CommitPendingError).and.include({ txId: 'tx1' });
   });
 
   it('when the chaincode refuses at endorsement, then the typed error is thrown and nothing is submitted', async () => {

@@ -48,8 +48,6 @@ export const SAMPLES: Readonly<Record<RouteId, { path: string; body?: object; he
   getTransaction: { path: `/v1/transactions/${TX_ID}` },
   streamEvents: { path: '/v1/events' },
   healthz: { path: '/healthz' },
-  readyz: { path: '/readyz' },
-  metrics: { path: '/metrics' },
   openapi: { path: '/openapi.json' },
   docs: { path: '/docs' },
 };

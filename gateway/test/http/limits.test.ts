@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { expect } from '../chai';
 import { bytes } from '../fakes';
-import { KEYS, POLL_IN } from '../fixtures';
+import { ROUTES } from '../../src/http/routes';
+import { BALLOT_ID, KEYS, POLL_IN, TX_ID } from '../fixtures';
 import { errorOf, setup } from './helpers';
 
 describe('http limits and framing', () => {
@@ -41,11 +42,43 @@ describe('http limits and framing', () => {
     expect(other.status).to.equal(200);
   });
 
-  it('when the route does not exist, then 404 NOT_FOUND in the error shape', async () => {
+  it('when the path does not exist, then 404 NOT_FOUND in the error shape', async () => {
     const { app } = setup();
-    const res = await request(app).delete('/v1/polls/p1').set('X-API-Key', KEYS['poll-admin']);
+    const res = await request(app).get('/v1/nothing/here').set('X-API-Key', KEYS['poll-admin']);
     expect(res.status).to.equal(404);
-    expect(res.body).to.deep.equal({ error: { code: 'NOT_FOUND', message: 'no route for DELETE /v1/polls/p1' } });
+    expect(res.body).to.deep.equal({ error: { code: 'NOT_FOUND', message: 'no route for GET /v1/nothing/here' } });
+  });
+
+  it('when a known path is called with an undeclared method, then 405 METHOD_NOT_ALLOWED with Allow, before authentication', async () => {
+    const { app, ledger } = setup();
+    const res = await request(app).delete('/v1/polls/p1');
+    expect(res.status).to.equal(405);
+    expect(res.headers.allow).to.equal('GET, HEAD');
+    expect(res.body).to.deep.equal({
+      error: { code: 'METHOD_NOT_ALLOWED', message: 'DELETE is not allowed on /v1/polls/p1', details: { allowed: ['GET', 'HEAD'] } },
+    });
+    expect(ledger.evaluate.called).to.equal(false);
+  });
+
+  it('when any declared path is called with a method it does not declare, then Allow lists the route table’s methods for it', async () => {
+    const { app } = setup();
+    const declared = new Map<string, Set<string>>();
+    for (const spec of Object.values(ROUTES)) declared.set(spec.path, (declared.get(spec.path) ?? new Set()).add(spec.method.toUpperCase()));
+    for (const [path, methods] of declared) {
+      const concrete = path.replace(':ballotId', BALLOT_ID).replace(':txId', TX_ID).replace(':id', 'p1');
+      const expected = [...methods].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+      for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => !expected.includes(m))) {
+        const res = await request(app)[method.toLowerCase() as 'put'](concrete);
+        expect(res.status, `${method} ${path}`).to.equal(405);
+        expect(res.headers.allow?.split(', '), `${method} ${path}`).to.have.members(expected);
+        if (method !== 'HEAD') expect(errorOf(res).code, `${method} ${path}`).to.equal('METHOD_NOT_ALLOWED');
+      }
+    }
+  });
+
+  it('when HEAD is sent to a GET route, then it is served like GET, not refused', async () => {
+    const { app } = setup();
+    expect((await request(app).head('/healthz')).status).to.equal(200);
   });
 
   it('when any response is sent, then helmet headers are set and Express is not advertised', async () => {

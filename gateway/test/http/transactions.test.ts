@@ -9,7 +9,7 @@ describe('http transactions', () => {
     ledger.commitStatus.resolves({ txId: TX_ID, validationCode: 0, validationCodeName: 'VALID', valid: true, blockNumber: 17 });
     const res = await call('getTransaction');
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ txId: TX_ID, committed: true, valid: true, status: 'VALID', validationCode: 0, blockNumber: 17 });
+    expect(res.body).to.deep.equal({ txId: TX_ID, committed: true, valid: true, status: 'VALID', validationCode: 0, blockNumber: 17, outcome: 'COMMITTED' });
     expect(ledger.commitStatus.firstCall.args).to.deep.equal(['poll-admin', TX_ID, 50]);
   });
 

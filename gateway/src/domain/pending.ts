@@ -1,0 +1,201 @@
+import { ApiError, ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
+import type { LedgerClient, SubmitOptions, SubmitResult, TxRequest } from './ledger';
+import type { PendingRecord, PendingStore, Resolution } from './state';
+
+/** A request carried by a new transaction: the one that committed VALID with it. */
+export interface Renewed {
+  readonly txId: string;
+  readonly blockNumber: number;
+  readonly result: Uint8Array;
+}
+
+/**
+ * Endorses and submits a request anew. Throws a ChaincodeError or TransactionInvalidError when the ledger
+ * refuses it for good, CommitPendingError when the new transaction's outcome is unknown again, anything else
+ * when it may be tried later. Only requests the chaincode makes idempotent may have one (CastBallot: its
+ * request id and ballot key make at most one of the old and new transactions count).
+ */
+export type Renewer = (request: TxRequest) => Promise<Renewed>;
+
+export interface PendingOptions {
+  /** Resubmissions of the same envelope before it is taken for dead. */
+  readonly maxResubmits: number;
+  /** The first wait between resubmissions; doubled each time, up to 30 s. */
+  readonly retryBaseMs: number;
+  /** How long each commit-status check waits. */
+  readonly statusWaitMs: number;
+  /** How long a replica holds a record it works on. */
+  readonly leaseMs: number;
+  /** Records worked per sweep. */
+  readonly batch: number;
+  readonly now?: () => number;
+}
+
+export interface SweepLog {
+  resolved(txId: string, resolution: Resolution): void;
+  failedToWork(txId: string, err: unknown): void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+const MAX_REPLACEMENTS = 16;
+/** The commit-status wait of a status lookup: a quick look, the sweeps do the waiting. */
+const QUICK_LOOK_MS = 200;
+
+/** A definite refusal: the request is not on the ledger and will not be by this transaction. */
+function isDefinite(err: unknown): err is ApiError {
+  return err instanceof ChaincodeError || err instanceof TransactionInvalidError;
+}
+
+/**
+ * The gateway's ownership of every transaction it answered 202 for: the signed envelope is kept (in the shared
+ * state, so any replica and a restarted gateway can carry on), resubmitted until it commits or has been sent
+ * `maxResubmits` times over a growing backoff without committing; then, for a request that has a Renewer, it is
+ * endorsed and submitted anew, else it ends as a definite failure (NOT_COMMITTED). Every status URL thus ends
+ * committed or failed, never pending for good.
+ */
+export class PendingTransactions {
+  readonly #ledger: LedgerClient;
+  readonly #store: PendingStore;
+  readonly #renewers: Readonly<Partial<Record<string, Renewer>>>;
+  readonly #options: PendingOptions;
+  readonly #now: () => number;
+
+  constructor(ledger: LedgerClient, store: PendingStore, renewers: Readonly<Partial<Record<string, Renewer>>>, options: PendingOptions) {
+    this.#ledger = ledger;
+    this.#store = store;
+    this.#renewers = renewers;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Takes over the transaction of a CommitPendingError (before the 202 is answered). */
+  async adopt(request: TxRequest, err: CommitPendingError): Promise<void> {
+    if (!err.prepared) return;
+    const record: PendingRecord = { txId: err.txId, request, ...err.prepared, createdAt: this.#now(), attempts: 0 };
+    await this.#store.add(record, this.#now() + this.#options.retryBaseMs);
+  }
+
+  /**
+   * The record of `txId` and the last record of its chain of renewals, or undefined if this gateway never owned
+   * it. A record still open whose transaction has committed VALID is resolved on the way.
+   */
+  async lookup(txId: string): Promise<{ readonly first: PendingRecord; readonly last: PendingRecord } | undefined> {
+    const first = await this.#store.get(txId);
+    if (!first) return undefined;
+    let last = first;
+    for (let hops = 0; last.resolution?.outcome === 'replaced' && hops < MAX_REPLACEMENTS; hops++) {
+      const next = await this.#store.get(last.resolution.by);
+      if (!next) break;
+      last = next;
+    }
+    if (!last.resolution) {
+      const status = await this.#ledger.commitStatus(last.request.role, last.txId, QUICK_LOOK_MS).catch(() => undefined);
+      if (status?.valid) {
+        const resolution: Resolution = { outcome: 'committed', txId: last.txId, blockNumber: status.blockNumber, result: last.result };
+        await this.#store.resolve(last.txId, resolution);
+        last = { ...last, resolution };
+      }
+    }
+    return { first, last };
+  }
+
+  /** Works the records that are due; resolves with how many were worked. */
+  async sweep(log?: SweepLog): Promise<number> {
+    const due = await this.#store.claimDue(this.#now(), this.#options.batch, this.#options.leaseMs);
+    for (const record of due) {
+      try {
+        const resolution = await this.#work(record);
+        if (resolution) log?.resolved(record.txId, resolution);
+      } catch (err) {
+        log?.failedToWork(record.txId, err);
+        await this.#later(record, record.attempts).catch(() => undefined);
+      }
+    }
+    return due.length;
+  }
+
+  /** Sweeps every `intervalMs` until the returned function is called. */
+  start(intervalMs: number, log?: SweepLog): () => Promise<void> {
+    let stopped = false;
+    let running: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      if (stopped) return;
+      running = running.then(() => this.sweep(log)).catch((err: unknown) => log?.failedToWork('*', err));
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    };
+  }
+
+  async #work(record: PendingRecord): Promise<Resolution | undefined> {
+    const { role } = record.request;
+    let status = await this.#ledger.commitStatus(role, record.txId, this.#options.statusWaitMs);
+    if (!status && record.attempts < this.#options.maxResubmits) {
+      status = await this.#ledger.resubmit(role, record.envelope, this.#options.statusWaitMs).catch(() => undefined);
+      if (!status) {
+        await this.#later(record, record.attempts + 1);
+        return undefined;
+      }
+    }
+    if (status?.valid) return this.#resolve(record, { outcome: 'committed', txId: record.txId, blockNumber: status.blockNumber, result: record.result });
+    const why = status ? `it was invalidated (${status.validationCodeName})` : `it was sent ${String(record.attempts + 1)} times and never ordered`;
+    return this.#renew(record, why, status?.validationCodeName);
+  }
+
+  async #renew(record: PendingRecord, why: string, validationCode: string | undefined): Promise<Resolution | undefined> {
+    const renew = this.#renewers[record.request.name];
+    if (!renew) {
+      const message = `transaction ${record.txId} did not commit: ${why}; nothing was recorded by it`;
+      return this.#resolve(record, { outcome: 'failed', code: validationCode ?? 'NOT_COMMITTED', message });
+    }
+    try {
+      const renewed = await renew(record.request);
+      return await this.#resolve(record, { outcome: 'committed', ...renewed });
+    } catch (err) {
+      if (isDefinite(err)) return this.#resolve(record, { outcome: 'failed', code: err.code, message: err.message });
+      if (err instanceof CommitPendingError && err.prepared) {
+        await this.adopt(record.request, err);
+        return this.#resolve(record, { outcome: 'replaced', by: err.txId });
+      }
+      throw err;
+    }
+  }
+
+  async #resolve(record: PendingRecord, resolution: Resolution): Promise<Resolution> {
+    await this.#store.resolve(record.txId, resolution);
+    return resolution;
+  }
+
+  #later(record: PendingRecord, attempts: number): Promise<void> {
+    const backoff = Math.min(this.#options.retryBaseMs * 2 ** attempts, MAX_BACKOFF_MS);
+    return this.#store.retryLater(record.txId, attempts, this.#now() + backoff);
+  }
+}
+
+/**
+ * The ledger as the HTTP layer uses it: every submit whose outcome is unknown is adopted (kept and seen through)
+ * before the 202 is answered.
+ */
+export function adoptingLedger(ledger: LedgerClient, pending: PendingTransactions): LedgerClient {
+  return {
+    evaluate: (request) => ledger.evaluate(request),
+    submit: async (request: TxRequest, options?: SubmitOptions): Promise<SubmitResult> => {
+      try {
+        return await ledger.submit(request, options);
+      } catch (err) {
+        if (err instanceof CommitPendingError) await pending.adopt(request, err);
+        throw err;
+      }
+    },
+    resubmit: (role, envelope, waitMs) => ledger.resubmit(role, envelope, waitMs),
+    commitStatus: (role, txId, waitMs) => ledger.commitStatus(role, txId, waitMs),
+    blockHeight: (role) => ledger.blockHeight(role),
+    events: (role, startBlock) => ledger.events(role, startBlock),
+    close: () => {
+      ledger.close();
+    },
+  };
+}

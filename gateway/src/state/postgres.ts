@@ -1,0 +1,225 @@
+import type { IncrementResponse, Options as RateLimitOptions, Store } from 'express-rate-limit';
+import { Pool, type PoolConfig } from 'pg';
+import { z } from 'zod';
+import type { IdempotencyRecords, PendingRecord, PendingStore, Remembered, Resolution } from '../domain/state';
+import { RoleSchema } from '../roles';
+import { migrate } from './migrate';
+import type { GatewayState } from './state';
+
+/**
+ * The gateway's shared state on PostgreSQL, so that several replicas behind one address behave as one gateway
+ * and a restarted one carries on. Every row is read back through a schema: nothing from the database is cast.
+ */
+
+const bytes = z.instanceof(Buffer).transform((buffer) => new Uint8Array(buffer));
+const base64 = z.base64().transform((text) => new Uint8Array(Buffer.from(text, 'base64')));
+
+const RequestSchema = z.object({ role: RoleSchema, name: z.string(), args: z.array(z.string()) });
+
+/** A Resolution as stored: result bytes in base64. */
+const StoredResolutionSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('committed'), txId: z.string(), blockNumber: z.int().min(0), result: base64 }),
+  z.object({ outcome: z.literal('failed'), code: z.string(), message: z.string() }),
+  z.object({ outcome: z.literal('replaced'), by: z.string() }),
+]);
+
+function storedResolution(resolution: Resolution): unknown {
+  return resolution.outcome === 'committed' ? { ...resolution, result: Buffer.from(resolution.result).toString('base64') } : resolution;
+}
+
+const PendingRowSchema = z
+  .object({
+    tx_id: z.string(),
+    request: RequestSchema,
+    envelope: bytes,
+    result: bytes,
+    created_at_ms: z.coerce.number().int(),
+    attempts: z.int().min(0),
+    resolution: StoredResolutionSchema.nullable(),
+  })
+  .transform(
+    (row): PendingRecord => ({
+      txId: row.tx_id,
+      request: row.request,
+      envelope: row.envelope,
+      result: row.result,
+      createdAt: row.created_at_ms,
+      attempts: row.attempts,
+      ...(row.resolution ? { resolution: row.resolution } : {}),
+    }),
+  );
+
+function rememberedSchema<T>(value: z.ZodType<T>): z.ZodType<Remembered<T>> {
+  const times = { firstAt: z.number(), expiresAt: z.number() };
+  return z.discriminatedUnion('state', [
+    z.object({ ...times, state: z.literal('running'), fingerprint: z.string(), leaseUntil: z.number() }),
+    z.object({ ...times, state: z.literal('done'), fingerprint: z.string(), value }),
+    z.object({ ...times, state: z.literal('unknown'), fingerprint: z.string(), txId: z.string().optional() }),
+    z.object({ ...times, state: z.literal('seen') }),
+  ]);
+}
+
+class PgIdempotencyRecords<T> implements IdempotencyRecords<T> {
+  readonly #pool: Pool;
+  readonly #schema: z.ZodType<Remembered<T>>;
+  readonly #now: () => number;
+
+  constructor(pool: Pool, value: z.ZodType<T>, now: () => number) {
+    this.#pool = pool;
+    this.#schema = rememberedSchema(value);
+    this.#now = now;
+  }
+
+  async get(key: string): Promise<Remembered<T> | undefined> {
+    const { rows } = await this.#pool.query('SELECT record FROM idempotency_records WHERE key = $1 AND expires_at_ms > $2', [key, this.#now()]);
+    return rows[0] === undefined ? undefined : this.#read(rows[0]);
+  }
+
+  async claim(key: string, entry: Remembered<T>): Promise<Remembered<T> | undefined> {
+    // Inserts, or takes over an expired record; an unexpired one stays and is returned.
+    const { rowCount } = await this.#pool.query(
+      `INSERT INTO idempotency_records (key, record, expires_at_ms) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, expires_at_ms = EXCLUDED.expires_at_ms
+       WHERE idempotency_records.expires_at_ms <= $4`,
+      [key, JSON.stringify(entry), entry.expiresAt, this.#now()],
+    );
+    if (rowCount === 1) return undefined;
+    return (await this.get(key)) ?? this.claim(key, entry);
+  }
+
+  async put(key: string, entry: Remembered<T>): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO idempotency_records (key, record, expires_at_ms) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, expires_at_ms = EXCLUDED.expires_at_ms`,
+      [key, JSON.stringify(entry), entry.expiresAt],
+    );
+  }
+
+  #read(row: unknown): Remembered<T> {
+    return this.#schema.parse(z.object({ record: z.unknown() }).parse(row).record);
+  }
+}
+
+class PgPendingStore implements PendingStore {
+  readonly #pool: Pool;
+
+  constructor(pool: Pool) {
+    this.#pool = pool;
+  }
+
+  async add(record: PendingRecord, dueAt: number): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO pending_transactions (tx_id, request, envelope, result, created_at_ms, attempts, due_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tx_id) DO NOTHING`,
+      [record.txId, JSON.stringify(record.request), Buffer.from(record.envelope), Buffer.from(record.result), record.createdAt, record.attempts, dueAt],
+    );
+  }
+
+  async get(txId: string): Promise<PendingRecord | undefined> {
+    const { rows } = await this.#pool.query('SELECT * FROM pending_transactions WHERE tx_id = $1', [txId]);
+    return rows[0] === undefined ? undefined : PendingRowSchema.parse(rows[0]);
+  }
+
+  async resolve(txId: string, resolution: Resolution): Promise<void> {
+    await this.#pool.query('UPDATE pending_transactions SET resolution = $2 WHERE tx_id = $1', [txId, JSON.stringify(storedResolution(resolution))]);
+  }
+
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<PendingRecord[]> {
+    // SKIP LOCKED: replicas sweeping at once take different records.
+    const { rows } = await this.#pool.query(
+      `UPDATE pending_transactions SET due_at_ms = $1 + $3 WHERE tx_id IN (
+         SELECT tx_id FROM pending_transactions WHERE resolution IS NULL AND due_at_ms <= $1
+         ORDER BY due_at_ms LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [now, limit, leaseMs],
+    );
+    return rows.map((row) => PendingRowSchema.parse(row));
+  }
+
+  async retryLater(txId: string, attempts: number, dueAt: number): Promise<void> {
+    await this.#pool.query('UPDATE pending_transactions SET attempts = $2, due_at_ms = $3 WHERE tx_id = $1', [txId, attempts, dueAt]);
+  }
+
+  async countUnresolved(): Promise<number> {
+    const { rows } = await this.#pool.query('SELECT count(*) AS n FROM pending_transactions WHERE resolution IS NULL');
+    return z.object({ n: z.coerce.number().int() }).parse(rows[0]).n;
+  }
+}
+
+const HitsRowSchema = z.object({ hits: z.int().min(0), reset_at: z.date() });
+
+/** express-rate-limit's fixed window, counted in one row per key on the server's clock: shared by replicas. */
+class PgRateLimitStore implements Store {
+  readonly #pool: Pool;
+  #windowMs = 60_000;
+  readonly localKeys = false;
+  readonly prefix = 'gateway:';
+
+  constructor(pool: Pool) {
+    this.#pool = pool;
+  }
+
+  init(options: RateLimitOptions): void {
+    this.#windowMs = options.windowMs;
+  }
+
+  async increment(key: string): Promise<IncrementResponse> {
+    const { rows } = await this.#pool.query(
+      `INSERT INTO rate_limit_hits (key, hits, reset_at) VALUES ($1, 1, now() + $2 * interval '1 millisecond')
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN rate_limit_hits.reset_at <= now() THEN 1 ELSE rate_limit_hits.hits + 1 END,
+         reset_at = CASE WHEN rate_limit_hits.reset_at <= now() THEN EXCLUDED.reset_at ELSE rate_limit_hits.reset_at END
+       RETURNING hits, reset_at`,
+      [this.prefix + key, this.#windowMs],
+    );
+    const row = HitsRowSchema.parse(rows[0]);
+    return { totalHits: row.hits, resetTime: row.reset_at };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.#pool.query('UPDATE rate_limit_hits SET hits = greatest(hits - 1, 0) WHERE key = $1', [this.prefix + key]);
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.#pool.query('DELETE FROM rate_limit_hits WHERE key = $1', [this.prefix + key]);
+  }
+}
+
+export interface PostgresOptions {
+  readonly connectionString: string;
+  readonly poolMax: number;
+  /** How often expired idempotency records are deleted. */
+  readonly pruneEveryMs?: number;
+  readonly now?: () => number;
+}
+
+/** Connects, applies the migrations, and returns the state; fails if the database cannot be reached. */
+export async function postgresState(options: PostgresOptions): Promise<GatewayState & { readonly migrated: readonly string[] }> {
+  const config: PoolConfig = { connectionString: options.connectionString, max: options.poolMax, connectionTimeoutMillis: 5_000 };
+  const pool = new Pool(config);
+  // An idle client's error (the server restarting) must not crash the gateway; the next query reconnects.
+  pool.on('error', () => undefined);
+  const now = options.now ?? Date.now;
+  let migrated: string[];
+  try {
+    migrated = await migrate(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const prune = setInterval(() => {
+    pool.query('DELETE FROM idempotency_records WHERE expires_at_ms <= $1', [now()]).catch(() => undefined);
+  }, options.pruneEveryMs ?? 60_000);
+  prune.unref();
+  return {
+    kind: 'postgres',
+    migrated,
+    idempotency: <T>(schema: z.ZodType<T>) => new PgIdempotencyRecords<T>(pool, schema, now),
+    pending: new PgPendingStore(pool),
+    rateLimit: new PgRateLimitStore(pool),
+    close: async () => {
+      clearInterval(prune);
+      await pool.end();
+    },
+  };
+}

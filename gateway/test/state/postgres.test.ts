@@ -1,0 +1,131 @@
+import { Pool } from 'pg';
+import { z } from 'zod';
+import { IdempotencyStore } from '../../src/domain/idempotency';
+import type { PendingRecord } from '../../src/domain/state';
+import { migrate, readMigrations } from '../../src/state/migrate';
+import { postgresState } from '../../src/state/postgres';
+import type { GatewayState } from '../../src/state/state';
+import { expect } from '../chai';
+import { idempotencyBehaviour } from '../domain/idempotency-behaviour';
+import { startPgServer, type PgServer } from './pg-server';
+
+describe('the gateway state on a real PostgreSQL server', function () {
+  this.timeout(60_000);
+  let server: PgServer;
+  let admin: Pool;
+  const opened: GatewayState[] = [];
+
+  /** A replica's view of the shared database. */
+  async function replica(now: () => number = Date.now): Promise<GatewayState> {
+    const state = await postgresState({ connectionString: server.url, poolMax: 4, now });
+    opened.push(state);
+    return state;
+  }
+
+  before(async () => {
+    server = await startPgServer();
+    admin = new Pool({ connectionString: server.url });
+  });
+
+  beforeEach(async () => {
+    await replica();
+    await admin.query('TRUNCATE idempotency_records, pending_transactions, rate_limit_hits');
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((state) => state.close()));
+  });
+
+  after(async () => {
+    await admin.end();
+    server.stop();
+  });
+
+  describe('migrations', () => {
+    it('when several replicas start at once, then each migration is applied exactly once', async () => {
+      await admin.query('DROP TABLE IF EXISTS idempotency_records, pending_transactions, rate_limit_hits, schema_migrations');
+      const pools = [0, 1, 2].map(() => new Pool({ connectionString: server.url }));
+      const applied = await Promise.all(pools.map((pool) => migrate(pool)));
+      await Promise.all(pools.map((pool) => pool.end()));
+      expect(applied.flat()).to.deep.equal(readMigrations().map((m) => m.version));
+      const { rows } = await admin.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((row: { version: string }) => row.version)).to.deep.equal(readMigrations().map((m) => m.version));
+    });
+  });
+
+  describe('IdempotencyStore', () => {
+    idempotencyBehaviour(async (now) => (await replica(now)).idempotency(z.string()));
+
+    it('when the same key comes to two replicas, then the second replays the first one’s value', async () => {
+      const options = { ttlMs: 60_000, leaseMs: 60_000 };
+      const a = new IdempotencyStore((await replica()).idempotency(z.string()), options);
+      const b = new IdempotencyStore((await replica()).idempotency(z.string()), options);
+      expect(await a.run('k', 'f', () => Promise.resolve('receipt'))).to.deep.equal({ value: 'receipt', replayed: false });
+      expect(await b.run('k', 'f', () => Promise.resolve('other'))).to.deep.equal({ value: 'receipt', replayed: true });
+    });
+
+    it('when a key is reused with other answers on another replica while the first is still running, then it is refused there', async () => {
+      const options = { ttlMs: 60_000, leaseMs: 60_000 };
+      const a = new IdempotencyStore((await replica()).idempotency(z.string()), options);
+      const b = new IdempotencyStore((await replica()).idempotency(z.string()), options);
+      let finish: (value: string) => void = () => undefined;
+      const first = a.run('k', 'f1', () => new Promise<string>((resolve) => (finish = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect(b.run('k', 'f2', () => Promise.resolve('b'))).to.be.rejectedWith(/already used for a different request/);
+      finish('a');
+      expect((await first).value).to.equal('a');
+    });
+
+    it('when a stored record does not follow its schema, then reading it fails instead of trusting it', async () => {
+      const records = (await replica()).idempotency(z.string());
+      await admin.query(`INSERT INTO idempotency_records VALUES ('k', '{"state":"done","fingerprint":"f","value":42,"firstAt":0,"expiresAt":1e15}', 1e15)`);
+      await expect(records.get('k')).to.be.rejected;
+    });
+  });
+
+  describe('pending transactions', () => {
+    const record = (txId: string): PendingRecord => ({
+      txId,
+      request: { role: 'ballot-relay', name: 'CastBallot', args: ['p1', 'b', '{}', 'r', '2026-01-01T00:00:00.000Z'] },
+      envelope: new Uint8Array([1, 2, 3]),
+      result: new Uint8Array(Buffer.from('{"ok":true}')),
+      createdAt: 5,
+      attempts: 0,
+    });
+
+    it('when a replica adopts a transaction, then another reads it back byte for byte and sees its resolution', async () => {
+      const a = await replica();
+      const b = await replica();
+      await a.pending.add(record('t1'), 0);
+      expect(await b.pending.get('t1')).to.deep.equal(record('t1'));
+      await a.pending.resolve('t1', { outcome: 'committed', txId: 't2', blockNumber: 7, result: new Uint8Array([9]) });
+      expect((await b.pending.get('t1'))?.resolution).to.deep.equal({ outcome: 'committed', txId: 't2', blockNumber: 7, result: new Uint8Array([9]) });
+      expect(await b.pending.countUnresolved()).to.equal(0);
+    });
+
+    it('when two replicas sweep at once, then each due record is leased to one of them only', async () => {
+      const a = await replica();
+      const b = await replica();
+      for (let i = 0; i < 10; i++) await a.pending.add(record(`t${String(i)}`), 0);
+      const [left, right] = await Promise.all([a.pending.claimDue(1, 6, 60_000), b.pending.claimDue(1, 6, 60_000)]);
+      const ids = [...left, ...right].map((r) => r.txId);
+      expect(ids).to.have.length(10);
+      expect(new Set(ids).size).to.equal(10);
+      expect(await a.pending.claimDue(2, 10, 60_000), 'leased, so not due again').to.have.length(0);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('when two replicas count requests of one key, then they share one counter', async () => {
+      const [a, b] = [await replica(), await replica()];
+      const options = { windowMs: 60_000 } as Parameters<NonNullable<NonNullable<GatewayState['rateLimit']>['init']>>[0];
+      await a.rateLimit?.init?.(options);
+      await b.rateLimit?.init?.(options);
+      const hits = [];
+      for (let i = 0; i < 3; i++) {
+        hits.push((await a.rateLimit?.increment('relay'))?.totalHits, (await b.rateLimit?.increment('relay'))?.totalHits);
+      }
+      expect(hits).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    });
+  });
+});
