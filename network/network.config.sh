@@ -97,4 +97,8 @@ orderer_orgs() {
 
 # The REST gateway (npm start): listens here, connects to the city's peer.
 : "${POLL_LEDGER_GATEWAY_PORT:=$((8080 + POLL_LEDGER_PORT_OFFSET))}"
+# Its operations listener (/healthz, /readyz, /metrics), kept off the public port.
+: "${POLL_LEDGER_GATEWAY_OPS_PORT:=$((8081 + POLL_LEDGER_PORT_OFFSET))}"
+# Its database (what gateway replicas share): a PostgreSQL server of the scripts' own, on 127.0.0.1.
+: "${POLL_LEDGER_GATEWAY_DB_PORT:=$((5433 + POLL_LEDGER_PORT_OFFSET))}"
 GATEWAY_ORG=city

@@ -14,6 +14,9 @@ npx eslint . || exit 1
 step "unit tests"
 npm run --silent test:unit || exit 1
 
+step "network script tests (pid files, busy ports, e2e set-up clean-up, build progress; no Fabric)"
+bash test-network-scripts/test/run.sh || exit 1
+
 step "the citizen page in a real browser (Debian's chromium, installed if missing)"
 npm run --silent test:browser -w @poll-ledger/verifier || exit 1
 

@@ -9,7 +9,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chaincodeErrorCode, connectAs, type Connection, openColourPoll, statusName } from '../test/support/fabric';
 import { answersFor, castBallotArgs } from '../test/support/polls';
-import { apiKeys, call, gatewayUrl } from '../test/support/rest';
+import { apiKeys, call, gatewayOpsUrl } from '../test/support/rest';
 import type { Kind } from './config';
 import type { Operation, Outcome } from './load';
 
@@ -79,7 +79,7 @@ export async function restTarget(): Promise<Target> {
       return { ok: false, committed: code === 'TRANSACTION_INVALID' || code === 'LEDGER_CONFLICT', code: `${String(reply.status)} ${code}` };
     },
     hiddenMvcc: async () => {
-      const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+      const text = await (await fetch(`${gatewayOpsUrl}/metrics`)).text();
       const match = /^fabric_retries_total\{kind="mvcc"\} (\d+)/m.exec(text);
       return Number(match?.[1] ?? 0);
     },

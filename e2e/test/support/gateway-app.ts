@@ -10,8 +10,10 @@ import { type Role, ROLES, networkOrg } from '@poll-ledger/protocol';
 import { loadConfig } from '@poll-ledger/gateway/dist/config';
 import type { LedgerClient } from '@poll-ledger/gateway/dist/domain/ledger';
 import { connectLedger } from '@poll-ledger/gateway/dist/fabric/connection';
-import { createApp } from '@poll-ledger/gateway/dist/http/app';
+import { createApp, createPending } from '@poll-ledger/gateway/dist/http/app';
 import { createMetrics } from '@poll-ledger/gateway/dist/metrics';
+import { memoryState } from '@poll-ledger/gateway/dist/state/memory';
+import { postgresState } from '@poll-ledger/gateway/dist/state/postgres';
 import { readNetwork } from './network';
 
 type SubmitRequest = Parameters<LedgerClient['submit']>[0];
@@ -28,7 +30,20 @@ export interface InProcessGateway {
 
 const sha256hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export async function startInProcessGateway(hook: SubmitHook): Promise<InProcessGateway> {
+export interface InProcessOptions {
+  /** The shared state's PostgreSQL server (replicas give the same one); in memory without it. */
+  readonly databaseUrl?: string;
+  /** More GATEWAY_* settings. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const passThrough: SubmitHook = (request, next) => next(request);
+
+/**
+ * One gateway replica: the gateway's app, its shared state and its sweeper of adopted (202) transactions, as
+ * server.ts runs them, on a port of its own.
+ */
+export async function startInProcessGateway(hook: SubmitHook = passThrough, options: InProcessOptions = {}): Promise<InProcessGateway> {
   const network = readNetwork();
   const org = networkOrg(network, 'city');
   const keys = Object.fromEntries(ROLES.map((role) => [role, `in-process-${role}-${sha256hex(role).slice(0, 16)}`])) as Record<Role, string>;
@@ -44,17 +59,26 @@ export async function startInProcessGateway(hook: SubmitHook): Promise<InProcess
     GATEWAY_VOTER_TOKEN_SECRET: sha256hex('the in-process gateway of the e2e tests'),
     GATEWAY_ENDORSE_TIMEOUT_MS: '30000',
     GATEWAY_COMMIT_STATUS_TIMEOUT_MS: '60000',
+    ...(options.databaseUrl === undefined ? {} : { GATEWAY_DATABASE_URL: options.databaseUrl }),
+    ...options.env,
   });
   const real = connectLedger(config, createMetrics());
   const ledger: LedgerClient = {
     evaluate: (request) => real.evaluate(request),
-    submit: (request, options) => hook(request, (passed) => real.submit(passed, options)),
+    submit: (request, submitOptions) => hook(request, (passed) => real.submit(passed, submitOptions)),
+    resubmit: (role, envelope, waitMs) => real.resubmit(role, envelope, waitMs),
     commitStatus: (role, txId, waitMs) => real.commitStatus(role, txId, waitMs),
     blockHeight: (role) => real.blockHeight(role),
     events: (role, startBlock) => real.events(role, startBlock),
     close: () => { real.close(); },
   };
-  const server: Server = createApp({ config, ledger }).listen(0, '127.0.0.1');
+  const state = config.databaseUrl === undefined
+    ? memoryState({ maxEntries: config.idempotencyMaxEntries })
+    : await postgresState({ connectionString: config.databaseUrl, poolMax: 4 });
+  // The sweeper works through the real ledger: a hook only decides the first submit of a request.
+  const pending = createPending(config, real, state);
+  const stopSweeping = pending.start(config.pendingSweepMs);
+  const server: Server = createApp({ config, ledger, state, pending }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -63,10 +87,14 @@ export async function startInProcessGateway(hook: SubmitHook): Promise<InProcess
   return {
     url: `http://127.0.0.1:${String(port)}`,
     keys,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => { resolve(); });
-      server.closeAllConnections();
+    close: async () => {
+      await stopSweeping();
+      await new Promise<void>((resolve) => {
+        server.close(() => { resolve(); });
+        server.closeAllConnections();
+      });
       ledger.close();
-    }),
+      await state.close();
+    },
   };
 }

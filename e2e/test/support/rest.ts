@@ -5,6 +5,8 @@ import { type Role, ROLES } from '@poll-ledger/protocol';
 import { portOffset, runDir, runScript } from './network';
 
 export const gatewayUrl = `http://127.0.0.1:${String(8080 + Number(portOffset))}`;
+/** The gateway's operations listener: /healthz, /readyz, /metrics (network.config.sh POLL_LEDGER_GATEWAY_OPS_PORT). */
+export const gatewayOpsUrl = `http://127.0.0.1:${String(8081 + Number(portOffset))}`;
 
 /** gateway.sh start | stop against the e2e network (quietly: its output is in the error when it fails). */
 export async function gatewayScript(verb: 'start' | 'stop'): Promise<void> {
