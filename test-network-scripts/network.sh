@@ -219,6 +219,22 @@ node_stop() { # name
   if pid_alive "$PID_DIR/$1.pid"; then stop_pidfile "$PID_DIR/$1.pid"; else infoln "  $1 is not running"; fi
 }
 
+# A stopped peer's state and history databases dropped (Fabric's `peer node rebuild-dbs`): they are rebuilt from its
+# block store on the next start. For the fault tests: a peer that lost its state database.
+node_rebuild_dbs() { # peer0.<org>
+  local org
+  org=$(_node_org "$1") || exit 1
+  [[ "$1" == peer0.* ]] || fatalln "rebuildDbs knows peer0.<org>, not '$1'"
+  pid_alive "$PID_DIR/$1.pid" && fatalln "$1 is running: stop it first"
+  infoln "Dropping the state, history and other derived databases of $1 (they are rebuilt from its blocks at start)"
+  FABRIC_CFG_PATH="$CONFIG_DIR" \
+  CORE_PEER_FILESYSTEMPATH="$RUN_DIR/data/peer0.$org" \
+  CORE_LEDGER_SNAPSHOTS_ROOTDIR="$RUN_DIR/data/peer0.$org/snapshots" \
+  CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}" \
+  CORE_PEER_MSPCONFIGPATH="$RUN_DIR/orgs/$org/peers/peer0/msp" \
+    "$FABRIC_BIN/peer" node rebuild-dbs >>"$LOG_DIR/$1.log" 2>&1 || fatalln "peer node rebuild-dbs failed, see $LOG_DIR/$1.log"
+}
+
 network_status() {
   if [ ! -d "$PID_DIR" ]; then
     infoln "No network in $RUN_DIR"
@@ -272,6 +288,7 @@ case $verb in
   config) parse_mode; ensure_fabric_bins >/dev/null; config_verb "$@" ;;
   start) [ $# -eq 1 ] || fatalln "usage: network.sh start <node>"; parse_mode; ensure_fabric_bins >/dev/null; node_start "$1" ;;
   stop) [ $# -eq 1 ] || fatalln "usage: network.sh stop <node>"; node_stop "$1" ;;
+  rebuildDbs) [ $# -eq 1 ] || fatalln "usage: network.sh rebuildDbs peer0.<org>"; ensure_fabric_bins >/dev/null; node_rebuild_dbs "$1" ;;
   status) ensure_fabric_bins >/dev/null; network_status ;;
   checkPorts)
     gateway=()

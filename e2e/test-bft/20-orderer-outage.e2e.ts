@@ -142,7 +142,12 @@ describe('bft: an orderer crashes under a steady load of ballots', function () {
     expect(unlike.map((s) => s.request.citizenId)).to.deep.equal([]);
     await submit(actors.cityAdmin, 'ClosePoll', pollId);
     await tallyAll(actors.cityAdmin, pollId, 500);
-    const results = await evaluate(actors.observer, 'GetResults', pollId);
+    // The tally committed on the city's peer; the observer's peer may be a block behind (it was catching up).
+    let results = await evaluate(actors.observer, 'GetResults', pollId);
+    for (let i = 0; i < 60 && results.status !== 'tallied'; i++) {
+      await sleep(500);
+      results = await evaluate(actors.observer, 'GetResults', pollId);
+    }
     expect(results).to.include({ status: 'tallied', ballotCount: settled.length });
     expect(results.counts).to.deep.equal(expectedCounts(settled.map((s) => s.request.answers)));
   });

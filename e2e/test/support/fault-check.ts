@@ -1,0 +1,132 @@
+/**
+ * After a fault scenario: the ledger held to what the platform was told. Every citizen that got a receipt has exactly
+ * one counted ballot whose hash matches it, no citizen has two (the poll's final count is the number of receipts),
+ * nobody is left unsettled, the poll is tallied and the observer's auditor passes. The figures are printed as one
+ * row per scenario.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pinnedGenesisHash, runAudit } from './audit';
+import type { CitizenOutcome } from './platform-client';
+
+export interface LedgerReader {
+  /** GET with the auditor's or admin's key; resolves with status and JSON body. */
+  get(url: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  post(url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+export interface FaultFigures {
+  readonly scenario: string;
+  readonly sent: number;
+  readonly receipts: number;
+  readonly refusals: number;
+  readonly unsettled: number;
+  readonly retries: number;
+  readonly answered202: number;
+  readonly onLedger: number;
+  readonly duplicates: number;
+  readonly lost: number;
+  /** Fault → the first receipt of a citizen who started after it. */
+  readonly recoverMs: number | undefined;
+  readonly auditVerdict: string;
+  /** Human-readable problems; empty when the ledger holds exactly what was receipted. */
+  readonly problems: readonly string[];
+}
+
+/** Closes and tallies the poll, then checks every receipt against the ledger and runs the auditor. */
+export async function checkAfterFault(
+  scenario: string,
+  pollId: string,
+  outcomes: readonly CitizenOutcome[],
+  faultAt: number,
+  ledger: LedgerReader,
+): Promise<FaultFigures> {
+  const problems: string[] = [];
+  const receipted = outcomes.filter((o) => o.receipt !== undefined);
+  for (const outcome of outcomes) {
+    if (outcome.receipt === undefined && outcome.refusal === undefined) problems.push(`${outcome.citizenId} never settled`);
+    if (outcome.refusal !== undefined) problems.push(`${outcome.citizenId} was refused (${outcome.refusal})`);
+  }
+  let lost = 0;
+  for (const { citizenId, receipt } of receipted) {
+    if (!receipt) continue;
+    const ballot = await ledger.get(`/v1/polls/${pollId}/ballots/${receipt.ballotId}`);
+    if (ballot.status !== 200 || ballot.body.ballotHash !== receipt.ballotHash) {
+      lost++;
+      problems.push(`${citizenId}: receipt ${receipt.txId} but the ledger has ${ballot.status === 200 ? `hash ${String(ballot.body.ballotHash)}` : `HTTP ${String(ballot.status)}`}`);
+    }
+  }
+  const tokens = new Set(receipted.map((o) => o.receipt?.ballotId));
+  if (tokens.size !== receipted.length) problems.push(`${String(receipted.length - tokens.size)} receipts share a ballot id`);
+
+  for (const step of ['close', 'tally'] as const) {
+    const res = await ledger.post(`/v1/polls/${pollId}/${step}`, step === 'tally' ? {} : undefined);
+    if (res.status !== 200) problems.push(`${step}: HTTP ${String(res.status)} ${JSON.stringify(res.body)}`);
+  }
+  const results = await ledger.get(`/v1/polls/${pollId}/results`);
+  const onLedger = Number(results.body.ballotCount);
+  if (results.body.final !== true) problems.push('the tally did not finish');
+  const duplicates = Math.max(0, onLedger - (receipted.length - lost));
+  if (onLedger !== receipted.length) problems.push(`the ledger counts ${String(onLedger)} ballots for ${String(receipted.length)} receipts`);
+
+  const auditVerdict = await auditVerdictOf();
+  if (auditVerdict !== 'PASS') problems.push(`the auditor says ${auditVerdict}`);
+
+  const recovered = receipted.filter((o) => o.startedAt > faultAt).map((o) => o.settledAt ?? Infinity);
+  const firstAfter = recovered.length > 0 ? Math.min(...recovered) : undefined;
+  return {
+    scenario,
+    sent: outcomes.length,
+    receipts: receipted.length,
+    refusals: outcomes.filter((o) => o.refusal !== undefined).length,
+    unsettled: outcomes.filter((o) => o.receipt === undefined && o.refusal === undefined).length,
+    retries: outcomes.reduce((sum, o) => sum + o.attempts - 1, 0),
+    answered202: outcomes.reduce((sum, o) => sum + o.retriedOn.filter((r) => r === '202').length, 0),
+    onLedger,
+    duplicates,
+    lost,
+    recoverMs: firstAfter === undefined || !Number.isFinite(firstAfter) ? undefined : firstAfter - faultAt,
+    auditVerdict,
+    problems,
+  };
+}
+
+/** The observer's auditor over the whole ledger from the pinned genesis: its verdict (PASS, or why not). */
+async function auditVerdictOf(): Promise<string> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fault-audit-'));
+  try {
+    const genesisHash = await pinnedGenesisHash(work);
+    const json = path.join(work, 'report.json');
+    const run = await runAudit(['--quiet', '--genesis-hash', genesisHash, '--json', json]);
+    if (!fs.existsSync(json)) return `no report (exit ${String(run.code)}): ${run.stderr.slice(0, 300)}`;
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { verdict?: unknown };
+    return typeof report.verdict === 'string' ? report.verdict : 'no verdict';
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const seconds = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
+
+/** One table of every scenario's figures, as the fault suite prints it. */
+export function faultTable(rows: readonly FaultFigures[]): string {
+  const header = ['scenario', 'sent', '201/200', 'refused', 'unsettled', 'retries', '202s', 'on ledger', 'duplicates', 'lost', 'recover', 'audit'];
+  const lines = rows.map((r) => [
+    r.scenario,
+    String(r.sent),
+    String(r.receipts),
+    String(r.refusals),
+    String(r.unsettled),
+    String(r.retries),
+    String(r.answered202),
+    String(r.onLedger),
+    String(r.duplicates),
+    String(r.lost),
+    seconds(r.recoverMs),
+    r.auditVerdict,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const format = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+}
