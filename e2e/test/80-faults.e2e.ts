@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkAfterFault, faultTable, type FaultFigures, type LedgerReader } from './support/fault-check';
-import { networkScript, runDir } from './support/network';
+import { isAlive, networkScript, runDir } from './support/network';
 import { startPlatformLoad } from './support/platform-client';
 import { colourPoll, uniquePollId } from './support/polls';
 import { roundRobin, startGatewayReplica } from './support/replicas';
@@ -25,6 +25,14 @@ const DOWN_MS = Number(process.env.POLL_LEDGER_E2E_FAULT_DOWN_MS ?? '4000');
 
 function pidOf(name: string): number {
   return Number(fs.readFileSync(path.join(runDir, 'pids', `${name}.pid`), 'utf8').trim());
+}
+
+/** SIGKILL of a node the scripts started, returning once it is gone. */
+async function kill(name: string): Promise<void> {
+  const pid = pidOf(name);
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
+  if (isAlive(pid)) throw new Error(`${name} (pid ${String(pid)}) is still alive 10 s after SIGKILL`);
 }
 
 describe('faults under load: nothing accepted is lost or counted twice', function () {
@@ -77,7 +85,7 @@ describe('faults under load: nothing accepted is lost or counted twice', functio
 
   it('when the ordering service’s leader is killed (SIGKILL) and restarted, then every receipted ballot is counted once', async function () {
     await scenario('orderer leader killed', async () => {
-      process.kill(pidOf('orderer0.city'), 'SIGKILL');
+      await kill('orderer0.city');
       await sleep(DOWN_MS);
       await networkScript('start', 'orderer0.city');
     });
@@ -85,7 +93,7 @@ describe('faults under load: nothing accepted is lost or counted twice', functio
 
   it('when the gateway is killed (SIGKILL) between submit and commit and restarted, then its 202s resolve and nothing is lost', async function () {
     await scenario('gateway killed', async () => {
-      process.kill(pidOf('gateway'), 'SIGKILL');
+      await kill('gateway');
       await sleep(DOWN_MS);
       await gatewayScript('start');
     });
@@ -96,8 +104,7 @@ describe('faults under load: nothing accepted is lost or counted twice', functio
     const before = new Map<string, unknown>();
     for (const poll of (earlier?.body.polls as { id: string }[] | undefined) ?? []) before.set(poll.id, (await admin.get(`/v1/polls/${poll.id}/results`)).body);
     await scenario('peer state rebuilt', async () => {
-      process.kill(pidOf('peer0.city'), 'SIGKILL');
-      await sleep(1000);
+      await kill('peer0.city');
       await networkScript('rebuildDbs', 'peer0.city');
       await networkScript('start', 'peer0.city');
     });
