@@ -1,13 +1,16 @@
 /**
  * After a fault scenario: the ledger held to what the platform was told. Every citizen that got a receipt has exactly
- * one counted ballot whose hash matches it, no citizen has two (the poll's final count is the number of receipts),
+ * one counted ballot whose hash matches it, no citizen has two (the poll's final count is the number of citizens with
+ * a ballot),
  * nobody is left unsettled, the poll is tallied and the observer's auditor passes. The figures are printed as one
  * row per scenario.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createHmac } from 'node:crypto';
 import { pinnedGenesisHash, runAudit } from './audit';
+import { runDir } from './network';
 import type { CitizenOutcome } from './platform-client';
 
 export interface LedgerReader {
@@ -27,6 +30,8 @@ export interface FaultFigures {
   readonly onLedger: number;
   readonly duplicates: number;
   readonly lost: number;
+  /** Citizens whose request gave up unsettled, but whose ballot is on the ledger (counted once). */
+  readonly late: number;
   /** Fault → the first receipt of a citizen who started after it. */
   readonly recoverMs: number | undefined;
   readonly auditVerdict: string;
@@ -48,17 +53,25 @@ export async function checkAfterFault(
     if (outcome.receipt === undefined && outcome.refusal === undefined) problems.push(`${outcome.citizenId} never settled`);
     if (outcome.refusal !== undefined) problems.push(`${outcome.citizenId} was refused (${outcome.refusal})`);
   }
+  // Every citizen's ballot, by the voter token the gateway derives (the same secret, from the run directory).
+  const secret = fs.readFileSync(path.join(runDir, 'voter-token-secret'), 'utf8');
   let lost = 0;
-  for (const { citizenId, receipt } of receipted) {
-    if (!receipt) continue;
-    const ballot = await ledger.get(`/v1/polls/${pollId}/ballots/${receipt.ballotId}`);
-    if (ballot.status !== 200 || ballot.body.ballotHash !== receipt.ballotHash) {
+  let late = 0;
+  let citizensOnLedger = 0;
+  for (const { citizenId, receipt } of outcomes) {
+    const token = createHmac('sha256', secret).update(`${pollId}\u0000${citizenId}`, 'utf8').digest('hex');
+    const ballot = await ledger.get(`/v1/polls/${pollId}/ballots/${token}`);
+    const present = ballot.status === 200;
+    if (present) citizensOnLedger++;
+    if (!receipt) {
+      if (present) late++;
+      continue;
+    }
+    if (receipt.ballotId !== token || !present || ballot.body.ballotHash !== receipt.ballotHash) {
       lost++;
-      problems.push(`${citizenId}: receipt ${receipt.txId} but the ledger has ${ballot.status === 200 ? `hash ${String(ballot.body.ballotHash)}` : `HTTP ${String(ballot.status)}`}`);
+      problems.push(`${citizenId}: receipt ${receipt.txId} but the ledger has ${present ? `hash ${String(ballot.body.ballotHash)}` : `HTTP ${String(ballot.status)}`}`);
     }
   }
-  const tokens = new Set(receipted.map((o) => o.receipt?.ballotId));
-  if (tokens.size !== receipted.length) problems.push(`${String(receipted.length - tokens.size)} receipts share a ballot id`);
 
   for (const step of ['close', 'tally'] as const) {
     const res = await ledger.post(`/v1/polls/${pollId}/${step}`, step === 'tally' ? {} : undefined);
@@ -67,11 +80,13 @@ export async function checkAfterFault(
   const results = await ledger.get(`/v1/polls/${pollId}/results`);
   const onLedger = Number(results.body.ballotCount);
   if (results.body.final !== true) problems.push('the tally did not finish');
-  const duplicates = Math.max(0, onLedger - (receipted.length - lost));
-  if (onLedger !== receipted.length) problems.push(`the ledger counts ${String(onLedger)} ballots for ${String(receipted.length)} receipts`);
+  // One key per voter token: a ballot counted that is no citizen's own would be a second one.
+  const duplicates = onLedger - citizensOnLedger;
+  if (duplicates !== 0) problems.push(`the ledger counts ${String(onLedger)} ballots for ${String(citizensOnLedger)} citizens with a ballot`);
 
   const auditVerdict = await auditVerdictOf();
   if (auditVerdict !== 'PASS') problems.push(`the auditor says ${auditVerdict}`);
+  const verdictWord = auditVerdict.split(' ')[0] ?? auditVerdict;
 
   const recovered = receipted.filter((o) => o.startedAt > faultAt).map((o) => o.settledAt ?? Infinity);
   const firstAfter = recovered.length > 0 ? Math.min(...recovered) : undefined;
@@ -86,10 +101,18 @@ export async function checkAfterFault(
     onLedger,
     duplicates,
     lost,
+    late,
     recoverMs: firstAfter === undefined || !Number.isFinite(firstAfter) ? undefined : firstAfter - faultAt,
-    auditVerdict,
+    auditVerdict: verdictWord,
     problems,
   };
+}
+
+/** The parts of the auditor's JSON report read here (audit/src/report.ts), each looked at before use. */
+interface AuditReport {
+  readonly verdict?: unknown;
+  readonly reasons?: readonly unknown[];
+  readonly polls?: readonly { pollId?: unknown; verdict?: unknown; checks?: readonly { field?: unknown; onLedger?: unknown; recomputed?: unknown; verdict?: unknown }[] }[];
 }
 
 /** The observer's auditor over the whole ledger from the pinned genesis: its verdict (PASS, or why not). */
@@ -100,8 +123,14 @@ async function auditVerdictOf(): Promise<string> {
     const json = path.join(work, 'report.json');
     const run = await runAudit(['--quiet', '--genesis-hash', genesisHash, '--json', json]);
     if (!fs.existsSync(json)) return `no report (exit ${String(run.code)}): ${run.stderr.slice(0, 300)}`;
-    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as { verdict?: unknown };
-    return typeof report.verdict === 'string' ? report.verdict : 'no verdict';
+    const report = JSON.parse(fs.readFileSync(json, 'utf8')) as AuditReport;
+    if (typeof report.verdict !== 'string') return 'no verdict';
+    if (report.verdict === 'PASS') return 'PASS';
+    // Why, with what each mismatched poll disagrees on, so that a failure can be read from the test's output.
+    const mismatches = (report.polls ?? [])
+      .filter((poll) => poll.verdict === 'MISMATCH')
+      .map((poll) => `${String(poll.pollId)}: ${(poll.checks ?? []).filter((c) => c.verdict === 'MISMATCH').map((c) => `${String(c.field)} ledger=${String(c.onLedger)} recomputed=${String(c.recomputed)}`).join(', ')}`);
+    return [`${report.verdict} (${(report.reasons ?? []).join('; ')})`, ...mismatches].join(' | ');
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -111,7 +140,7 @@ const seconds = (ms: number | undefined): string => (ms === undefined ? '—' : 
 
 /** One table of every scenario's figures, as the fault suite prints it. */
 export function faultTable(rows: readonly FaultFigures[]): string {
-  const header = ['scenario', 'sent', '201/200', 'refused', 'unsettled', 'retries', '202s', 'on ledger', 'duplicates', 'lost', 'recover', 'audit'];
+  const header = ['scenario', 'sent', '201/200', 'refused', 'unsettled', 'retries', '202s', 'on ledger', 'duplicates', 'lost', 'late', 'recover', 'audit'];
   const lines = rows.map((r) => [
     r.scenario,
     String(r.sent),
@@ -123,6 +152,7 @@ export function faultTable(rows: readonly FaultFigures[]): string {
     String(r.onLedger),
     String(r.duplicates),
     String(r.lost),
+    String(r.late),
     seconds(r.recoverMs),
     r.auditVerdict,
   ]);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
 import type { LedgerClient, SubmitOptions, SubmitResult, TxRequest } from './ledger';
 import type { PendingRecord, PendingStore, Resolution } from './state';
@@ -26,8 +27,10 @@ export interface PendingOptions {
   readonly statusWaitMs: number;
   /** How long a replica holds a record it works on. */
   readonly leaseMs: number;
-  /** Records worked per sweep. */
+  /** Records claimed per sweep. */
   readonly batch: number;
+  /** Records worked at once. */
+  readonly concurrency: number;
   readonly now?: () => number;
 }
 
@@ -100,33 +103,44 @@ export class PendingTransactions {
   }
 
   /** Works the records that are due; resolves with how many were worked. */
+  /**
+   * Works the records that are due, `concurrency` at a time (each may wait on the peer for its commit status, so
+   * one after the other would leave a backlog of thousands, after an orderer outage, for many minutes); resolves
+   * with how many were worked.
+   */
   async sweep(log?: SweepLog): Promise<number> {
     const due = await this.#store.claimDue(this.#now(), this.#options.batch, this.#options.leaseMs);
-    for (const record of due) {
-      try {
-        const resolution = await this.#work(record);
-        if (resolution) log?.resolved(record.txId, resolution);
-      } catch (err) {
-        log?.failedToWork(record.txId, err);
-        await this.#later(record, record.attempts).catch(() => undefined);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let record = due[next++]; record !== undefined; record = due[next++]) {
+        try {
+          const resolution = await this.#work(record);
+          if (resolution) log?.resolved(record.txId, resolution);
+        } catch (err) {
+          log?.failedToWork(record.txId, err);
+          await this.#later(record, record.attempts).catch(() => undefined);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#options.concurrency, due.length) }, worker));
     return due.length;
   }
 
-  /** Sweeps every `intervalMs` until the returned function is called. */
+  /** Sweeps, then waits `intervalMs` (or goes on at once while a full batch was due), until the returned function is called. */
   start(intervalMs: number, log?: SweepLog): () => Promise<void> {
-    let stopped = false;
-    let running: Promise<unknown> = Promise.resolve();
-    const timer = setInterval(() => {
-      if (stopped) return;
-      running = running.then(() => this.sweep(log)).catch((err: unknown) => log?.failedToWork('*', err));
-    }, intervalMs);
-    timer.unref();
+    const stop = new AbortController();
+    const loop = (async () => {
+      while (!stop.signal.aborted) {
+        const worked = await this.sweep(log).catch((err: unknown) => {
+          log?.failedToWork('*', err);
+          return 0;
+        });
+        if (worked < this.#options.batch) await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    })();
     return async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      stop.abort();
+      await loop;
     };
   }
 

@@ -61,9 +61,11 @@ export function createPending(config: AppConfig, ledger: LedgerClient, state: Ga
   return new PendingTransactions(ledger, state.pending, { CastBallot: castBallotRenewer(ledger, config.statusQueryWaitMs) }, {
     maxResubmits: config.pendingMaxResubmits,
     retryBaseMs: config.pendingRetryBaseMs,
-    statusWaitMs: config.statusQueryWaitMs,
+    // A short look: a transaction not committed yet is simply looked at again on a later sweep.
+    statusWaitMs: Math.min(config.statusQueryWaitMs, 500),
     leaseMs: config.idempotencyLeaseMs,
-    batch: 20,
+    batch: 256,
+    concurrency: 64,
   });
 }
 

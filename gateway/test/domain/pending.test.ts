@@ -43,6 +43,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
       statusWaitMs: 10,
       leaseMs: 5_000,
       batch: 10,
+      concurrency: 4,
       now: () => now,
     });
     const store = new IdempotencyStore(state.idempotency(CastOutcomeSchema), { ttlMs: 600_000, leaseMs: 5_000, now: () => now });
@@ -149,6 +150,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
       statusWaitMs: 1,
       leaseMs: 1,
       batch: 1,
+      concurrency: 1,
     });
     const open: TxRequest = { role: 'poll-admin', name: 'OpenPoll', args: ['p1'] };
     ledger.submit.rejects(new CommitPendingError(OLD_TX, { prepared: { envelope: ENVELOPE, result: bytes({}) } }));
@@ -161,6 +163,50 @@ describe('PendingTransactions: a 202 always resolves', () => {
     expect(status).to.include({ outcome: 'FAILED' });
     expect(status.error?.code).to.equal('NOT_COMMITTED');
     expect(ledger.submit.callCount).to.equal(1);
+  });
+
+  it('when many transactions are due, then a sweep works them several at a time, not one after the other', async () => {
+    const owner = new PendingTransactions(ledger, memoryState({ maxEntries: 1 }).pending, {}, {
+      maxResubmits: 4,
+      retryBaseMs: 1,
+      statusWaitMs: 1,
+      leaseMs: 1_000,
+      batch: 50,
+      concurrency: 8,
+    });
+    for (let i = 0; i < 20; i++) {
+      await owner.adopt({ role: relay, name: 'OpenPoll', args: [`p${String(i)}`] }, new CommitPendingError(hexOf(`t${String(i)}`), { prepared: { envelope: ENVELOPE, result: bytes({}) } }));
+    }
+    let inFlight = 0;
+    let most = 0;
+    ledger.commitStatus.callsFake(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await owner.sweep()).to.equal(20);
+    expect(most).to.equal(8);
+  });
+
+  it('when started, then it sweeps until stopped, and stopping waits for the sweep under way', async () => {
+    const store = memoryState({ maxEntries: 1 }).pending;
+    const owner = new PendingTransactions(ledger, store, {}, {
+      maxResubmits: 0,
+      retryBaseMs: 1,
+      statusWaitMs: 1,
+      leaseMs: 1_000,
+      batch: 5,
+      concurrency: 2,
+    });
+    await owner.adopt({ role: relay, name: 'OpenPoll', args: ['p1'] }, new CommitPendingError(OLD_TX, { prepared: { envelope: ENVELOPE, result: bytes({}) } }));
+    ledger.commitStatus.withArgs(relay, OLD_TX).resolves(committed(OLD_TX, 4));
+    const stop = owner.start(1);
+    // Read from the store, not through lookup(), which would resolve it on its own.
+    for (let i = 0; i < 100 && (await store.get(OLD_TX))?.resolution === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await stop();
+    expect((await store.get(OLD_TX))?.resolution).to.deep.include({ outcome: 'committed', blockNumber: 4 });
   });
 
   it('when a transaction was never answered 202, then its status is the ledger’s alone', async () => {
