@@ -106,7 +106,7 @@ describe('gateway replicas on PostgreSQL', function () {
     // fails and the request must be endorsed anew. The hook only decides A's first submit of a ballot.
     const a = await replica((txRequest, next) =>
       txRequest.name === 'CastBallot'
-        ? Promise.reject(new CommitPendingError(lostTxId, { prepared: { envelope: new Uint8Array([1, 2, 3]), result: new Uint8Array() } }))
+        ? Promise.reject(new CommitPendingError(lostTxId, { prepared: { envelope: new Uint8Array([1, 2, 3]), result: new Uint8Array(), proposedAt: Date.now() } }))
         : next(txRequest),
     );
     const b = await replica();

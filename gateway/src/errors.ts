@@ -104,7 +104,16 @@ export interface PreparedTransaction {
   readonly envelope: Uint8Array;
   /** The chaincode's result at endorsement. */
   readonly result: Uint8Array;
+  /** When its proposal was made (its timestamp, as near as the gateway knows it), epoch ms. */
+  readonly proposedAt: number;
 }
+
+/**
+ * How old a signed transaction may be when it is sent to the orderer (again). Its timestamp is its proposal's, and
+ * the auditor flags a ballot ordered more than 30 s after a later-dated transaction of its poll as backdated
+ * (audit/src/time-order.ts); an older transaction is endorsed anew instead, with a fresh timestamp.
+ */
+export const ENVELOPE_FRESH_MS = 10_000;
 
 /**
  * The transaction was (or may have been) sent to the orderer but its commit status is still unknown.

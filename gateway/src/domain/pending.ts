@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError, ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
+import { ApiError, ChaincodeError, CommitPendingError, ENVELOPE_FRESH_MS, TransactionInvalidError } from '../errors';
 import type { LedgerClient, SubmitOptions, SubmitResult, TxRequest } from './ledger';
 import type { PendingRecord, PendingStore, Resolution } from './state';
 
@@ -51,8 +51,9 @@ function isDefinite(err: unknown): err is ApiError {
 
 /**
  * The gateway's ownership of every transaction it answered 202 for: the signed envelope is kept (in the shared
- * state, so any replica and a restarted gateway can carry on), resubmitted until it commits or has been sent
- * `maxResubmits` times over a growing backoff without committing; then, for a request that has a Renewer, it is
+ * state, so any replica and a restarted gateway can carry on), resubmitted until it commits, has been sent
+ * `maxResubmits` times over a growing backoff without committing, or is older than ENVELOPE_FRESH_MS (sent later, a
+ * ballot would be ordered long after its own timestamp, which the auditor flags); then, for a request that has a Renewer, it is
  * endorsed and submitted anew, else it ends as a definite failure (NOT_COMMITTED). Every status URL thus ends
  * committed or failed, never pending for good.
  */
@@ -147,7 +148,8 @@ export class PendingTransactions {
   async #work(record: PendingRecord): Promise<Resolution | undefined> {
     const { role } = record.request;
     let status = await this.#ledger.commitStatus(role, record.txId, this.#options.statusWaitMs);
-    if (!status && record.attempts < this.#options.maxResubmits) {
+    const fresh = this.#now() - record.proposedAt <= ENVELOPE_FRESH_MS;
+    if (!status && fresh && record.attempts < this.#options.maxResubmits) {
       status = await this.#ledger.resubmit(role, record.envelope, this.#options.statusWaitMs).catch(() => undefined);
       if (!status) {
         await this.#later(record, record.attempts + 1);
@@ -155,7 +157,11 @@ export class PendingTransactions {
       }
     }
     if (status?.valid) return this.#resolve(record, { outcome: 'committed', txId: record.txId, blockNumber: status.blockNumber, result: record.result });
-    const why = status ? `it was invalidated (${status.validationCodeName})` : `it was sent ${String(record.attempts + 1)} times and never ordered`;
+    const why = status
+      ? `it was invalidated (${status.validationCodeName})`
+      : fresh
+        ? `it was sent ${String(record.attempts + 1)} times and never ordered`
+        : 'it was not ordered while fresh, and an older one would look backdated';
     return this.#renew(record, why, status?.validationCodeName);
   }
 

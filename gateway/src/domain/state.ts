@@ -46,6 +46,8 @@ export interface PendingRecord {
   /** fabric-gateway's serialized signed transaction: any replica can resubmit it. */
   readonly envelope: Uint8Array;
   readonly result: Uint8Array;
+  /** When its proposal was made: past ENVELOPE_FRESH_MS it is not sent again. */
+  readonly proposedAt: number;
   readonly createdAt: number;
   /** Resubmissions so far. */
   readonly attempts: number;

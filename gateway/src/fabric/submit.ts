@@ -1,7 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Status } from '@hyperledger/fabric-gateway';
 import type { SubmitOptions, SubmitResult } from '../domain/ledger';
-import { CommitPendingError } from '../errors';
+import { CommitPendingError, ENVELOPE_FRESH_MS } from '../errors';
 import type { FabricInstruments } from '../metrics';
 import { fromFabricError, grpcCodeOf, isReadConflict, transactionInvalid } from './grpc-errors';
 
@@ -38,9 +38,11 @@ const TRANSIENT = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_E
  * peer reports "insufficient orderers" after some of them took the envelope): CommitPendingError, with the
  * envelope, so that the gateway can see it through (domain/pending.ts).
  */
-async function submitUntilKnown(tx: TransactionLike, policy: RetryPolicy, instruments: FabricInstruments): Promise<Status> {
+async function submitUntilKnown(tx: TransactionLike, proposedAt: number, policy: RetryPolicy, instruments: FabricInstruments): Promise<Status> {
   let lastError: unknown;
   for (let attempt = 0; attempt <= policy.resubmitRetries; attempt++) {
+    // Too old to be sent again without looking backdated: the gateway endorses it anew (domain/pending.ts).
+    if (attempt > 0 && Date.now() - proposedAt > ENVELOPE_FRESH_MS) break;
     if (attempt > 0) instruments.retry('resubmit');
     let commit: CommitLike;
     try {
@@ -58,7 +60,7 @@ async function submitUntilKnown(tx: TransactionLike, policy: RetryPolicy, instru
       lastError = err;
     }
   }
-  throw new CommitPendingError(tx.getTransactionId(), { cause: lastError, prepared: { envelope: tx.getBytes(), result: tx.getResult() } });
+  throw new CommitPendingError(tx.getTransactionId(), { cause: lastError, prepared: { envelope: tx.getBytes(), result: tx.getResult(), proposedAt } });
 }
 
 /**
@@ -73,6 +75,8 @@ export async function submitWithRetry(
 ): Promise<SubmitResult> {
   for (let attempt = 0; ; attempt++) {
     let tx: TransactionLike;
+    // The proposal's timestamp is taken when it is built, just now.
+    const proposedAt = Date.now();
     try {
       tx = await instruments.stage('endorse', () => newProposal().endorse());
     } catch (err) {
@@ -83,7 +87,7 @@ export async function submitWithRetry(
     // May throw (a result that fails its schema): then nothing is sent to the orderer.
     if (options.skipCommitIf?.(result)) return { result, txId };
 
-    const status = await submitUntilKnown(tx, policy, instruments);
+    const status = await submitUntilKnown(tx, proposedAt, policy, instruments);
     if (status.successful) return { result, txId, blockNumber: Number(status.blockNumber) };
     if (isReadConflict(status.code) && attempt < policy.mvccRetries) {
       instruments.retry('mvcc');

@@ -34,6 +34,7 @@ const PendingRowSchema = z
     envelope: bytes,
     result: bytes,
     created_at_ms: z.coerce.number().int(),
+    proposed_at_ms: z.coerce.number().int(),
     attempts: z.int().min(0),
     resolution: StoredResolutionSchema.nullable(),
   })
@@ -44,6 +45,7 @@ const PendingRowSchema = z
       envelope: row.envelope,
       result: row.result,
       createdAt: row.created_at_ms,
+      proposedAt: row.proposed_at_ms,
       attempts: row.attempts,
       ...(row.resolution ? { resolution: row.resolution } : {}),
     }),
@@ -109,9 +111,9 @@ class PgPendingStore implements PendingStore {
 
   async add(record: PendingRecord, dueAt: number): Promise<void> {
     await this.#pool.query(
-      `INSERT INTO pending_transactions (tx_id, request, envelope, result, created_at_ms, attempts, due_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tx_id) DO NOTHING`,
-      [record.txId, JSON.stringify(record.request), Buffer.from(record.envelope), Buffer.from(record.result), record.createdAt, record.attempts, dueAt],
+      `INSERT INTO pending_transactions (tx_id, request, envelope, result, created_at_ms, proposed_at_ms, attempts, due_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tx_id) DO NOTHING`,
+      [record.txId, JSON.stringify(record.request), Buffer.from(record.envelope), Buffer.from(record.result), record.createdAt, record.proposedAt, record.attempts, dueAt],
     );
   }
 

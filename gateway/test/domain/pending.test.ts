@@ -4,7 +4,7 @@ import { IdempotencyStore } from '../../src/domain/idempotency';
 import type { CommitStatus, TxRequest } from '../../src/domain/ledger';
 import { PendingTransactions, adoptingLedger } from '../../src/domain/pending';
 import { transactionStatus } from '../../src/domain/transactions';
-import { ChaincodeError, CommitPendingError } from '../../src/errors';
+import { ChaincodeError, CommitPendingError, ENVELOPE_FRESH_MS } from '../../src/errors';
 import { memoryState } from '../../src/state/memory';
 import { expect } from '../chai';
 import { bytes, fakeLedger, hexOf, type FakeLedger } from '../fakes';
@@ -19,8 +19,8 @@ function committed(txId: string, blockNumber: number, valid = true, name = 'VALI
   return { txId, validationCode: valid ? 0 : 11, validationCodeName: name, valid, blockNumber };
 }
 
-function pendingError(txId: string, ballotId: string): CommitPendingError {
-  return new CommitPendingError(txId, { prepared: { envelope: ENVELOPE, result: bytes(castResult(ballotId, { txId })) } });
+function pendingError(txId: string, ballotId: string, proposedAt: number): CommitPendingError {
+  return new CommitPendingError(txId, { prepared: { envelope: ENVELOPE, result: bytes(castResult(ballotId, { txId })), proposedAt } });
 }
 
 describe('PendingTransactions: a 202 always resolves', () => {
@@ -55,7 +55,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
     let ballotId = '';
     ledger.submit.onFirstCall().callsFake((request: TxRequest) => {
       ballotId = request.args[1] ?? '';
-      return Promise.reject(pendingError(OLD_TX, ballotId));
+      return Promise.reject(pendingError(OLD_TX, ballotId, now));
     });
     await expect(service.cast(caller, 'p1', ballot, 'key-1')).to.be.rejectedWith(CommitPendingError);
     return { ballotId };
@@ -94,6 +94,14 @@ describe('PendingTransactions: a 202 always resolves', () => {
     expect(status.receipt).to.deep.include({ txId: NEW_TX, blockNumber: 30, ballotId });
   });
 
+  it('when the kept envelope is older than ENVELOPE_FRESH_MS, then it is never sent again (it would look backdated) but endorsed anew', async () => {
+    const { ballotId } = await castPending();
+    ledger.submit.resolves({ result: bytes(castResult(ballotId, { txId: NEW_TX })), txId: NEW_TX, blockNumber: 31 });
+    await sweepAfter(ENVELOPE_FRESH_MS + 1);
+    expect(ledger.resubmit.callCount).to.equal(0);
+    expect((await transactionStatus(ledger, pending, relay, OLD_TX, 10)).receipt).to.deep.include({ txId: NEW_TX, blockNumber: 31 });
+  });
+
   it('when the old transaction was invalidated (MVCC), then the request is endorsed anew at once', async () => {
     const { ballotId } = await castPending();
     ledger.commitStatus.withArgs(relay, OLD_TX).resolves(committed(OLD_TX, 13, false, 'MVCC_READ_CONFLICT'));
@@ -124,7 +132,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
   it('when the renewal is pending again, then the status follows the new transaction to its end', async () => {
     const { ballotId } = await castPending();
     ledger.commitStatus.withArgs(relay, OLD_TX).resolves(committed(OLD_TX, 13, false, 'MVCC_READ_CONFLICT'));
-    ledger.submit.rejects(pendingError(NEW_TX, ballotId));
+    ledger.submit.rejects(pendingError(NEW_TX, ballotId, now));
     await sweepAfter(1_000);
     expect((await transactionStatus(ledger, pending, relay, OLD_TX, 10)).outcome).to.equal('PENDING');
     ledger.commitStatus.withArgs(relay, NEW_TX).resolves(committed(NEW_TX, 15));
@@ -153,7 +161,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
       concurrency: 1,
     });
     const open: TxRequest = { role: 'poll-admin', name: 'OpenPoll', args: ['p1'] };
-    ledger.submit.rejects(new CommitPendingError(OLD_TX, { prepared: { envelope: ENVELOPE, result: bytes({}) } }));
+    ledger.submit.rejects(new CommitPendingError(OLD_TX, { prepared: { envelope: ENVELOPE, result: bytes({}), proposedAt: Date.now() } }));
     await expect(adoptingLedger(ledger, owner).submit(open)).to.be.rejectedWith(CommitPendingError);
     for (let i = 0; i < 3; i++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -175,7 +183,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
       concurrency: 8,
     });
     for (let i = 0; i < 20; i++) {
-      await owner.adopt({ role: relay, name: 'OpenPoll', args: [`p${String(i)}`] }, new CommitPendingError(hexOf(`t${String(i)}`), { prepared: { envelope: ENVELOPE, result: bytes({}) } }));
+      await owner.adopt({ role: relay, name: 'OpenPoll', args: [`p${String(i)}`] }, new CommitPendingError(hexOf(`t${String(i)}`), { prepared: { envelope: ENVELOPE, result: bytes({}), proposedAt: Date.now() } }));
     }
     let inFlight = 0;
     let most = 0;
@@ -200,7 +208,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
       batch: 5,
       concurrency: 2,
     });
-    await owner.adopt({ role: relay, name: 'OpenPoll', args: ['p1'] }, new CommitPendingError(OLD_TX, { prepared: { envelope: ENVELOPE, result: bytes({}) } }));
+    await owner.adopt({ role: relay, name: 'OpenPoll', args: ['p1'] }, new CommitPendingError(OLD_TX, { prepared: { envelope: ENVELOPE, result: bytes({}), proposedAt: Date.now() } }));
     ledger.commitStatus.withArgs(relay, OLD_TX).resolves(committed(OLD_TX, 4));
     const stop = owner.start(1);
     // Read from the store, not through lookup(), which would resolve it on its own.

@@ -1,7 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { EndorseError, StatusCode, type Status } from '@hyperledger/fabric-gateway';
 import sinon from 'sinon';
-import { ApiError, ChaincodeError, CommitPendingError, TransactionInvalidError } from '../../src/errors';
+import { ApiError, ChaincodeError, CommitPendingError, ENVELOPE_FRESH_MS, TransactionInvalidError } from '../../src/errors';
 import { submitWithRetry, type CommitLike, type TransactionLike } from '../../src/fabric/submit';
 import type { FabricInstruments, FabricStage } from '../../src/metrics';
 import { expect } from '../chai';
@@ -119,7 +119,24 @@ describe('submitWithRetry', () => {
     const tx = transaction('tx1', down, down, down);
     const error = await submitWithRetry(proposals(tx), POLICY, instruments().value).catch((err: unknown) => err);
     expect(error).to.be.instanceOf(CommitPendingError).and.include({ txId: 'tx1' });
-    expect((error as CommitPendingError).prepared).to.deep.equal({ envelope: ENVELOPE, result: RESULT });
+    expect((error as CommitPendingError).prepared).to.deep.include({ envelope: ENVELOPE, result: RESULT });
+  });
+
+  it('when the envelope has grown older than ENVELOPE_FRESH_MS, then it is not sent again: CommitPendingError, to be endorsed anew', async () => {
+    const clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['Date'] });
+    try {
+      const tx = transaction('tx1');
+      tx.submit.callsFake(() => {
+        clock.tick(ENVELOPE_FRESH_MS + 1);
+        return Promise.reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'deadline'));
+      });
+      const error = await submitWithRetry(proposals(tx), POLICY, instruments().value).catch((err: unknown) => err);
+      expect(error).to.be.instanceOf(CommitPendingError).and.include({ txId: 'tx1' });
+      expect((error as CommitPendingError).prepared?.proposedAt).to.equal(1_000_000);
+      expect(tx.submit.callCount).to.equal(1);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('when the first submit is refused for a non-transient reason, then it is mapped at once without resubmitting', async () => {

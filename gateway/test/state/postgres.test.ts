@@ -90,6 +90,7 @@ describe('the gateway state on a real PostgreSQL server', function () {
       envelope: new Uint8Array([1, 2, 3]),
       result: new Uint8Array(Buffer.from('{"ok":true}')),
       createdAt: 5,
+      proposedAt: 4,
       attempts: 0,
     });
 
