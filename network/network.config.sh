@@ -48,8 +48,8 @@ CC_ENDORSEMENT_POLICY=${POLL_LEDGER_CC_ENDORSEMENT_POLICY:-"AND(OR('ObserverMSP.
 # FOUNDING_ORGS are in the genesis block (configtx.yaml.tmpl); ORGS adds the ones that joined later.
 FOUNDING_ORGS=(city dept observer watchdog)
 ORGS=("${FOUNDING_ORGS[@]}")
-declare -A ORG_MSP=([city]=CityMSP [dept]=DeptMSP [observer]=ObserverMSP [watchdog]=WatchdogMSP)
-declare -A ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050 [watchdog]=11050)
+declare -gA ORG_MSP=([city]=CityMSP [dept]=DeptMSP [observer]=ObserverMSP [watchdog]=WatchdogMSP)
+declare -gA ORG_BASE=([city]=7050 [dept]=8050 [observer]=9050 [watchdog]=11050)
 
 # Client identities each org's CA issues, with the `role` certificate attribute the
 # chaincode authorizes on. The roles are defined by @poll-ledger/protocol (ROLES in
@@ -73,7 +73,7 @@ read -r -a OBSERVER_MSPS <<<"${POLL_LEDGER_OBSERVER_MSPS:-ObserverMSP WatchdogMS
 # key → "MSP-ID base-port" (ports as above, base+slot+offset). A joining org runs its own CA, peer and
 # chaincode server; it is an application org only (no orderer), and it is in no policy until an
 # observer-approved change puts it there (docs/governance.md).
-declare -A EXTRA_ORGS=([dept2]="Dept2MSP 10050")
+declare -gA EXTRA_ORGS=([dept2]="Dept2MSP 10050")
 # The orgs that have joined this run directory's channel (addOrg records them) are organizations of the
 # network from then on: up, status, down, deployCC and network.json include them.
 if [ -f "$POLL_LEDGER_RUN_DIR/joined-orgs" ]; then
@@ -88,6 +88,55 @@ fi
 
 org_port() { # org, slot → port
   echo $((ORG_BASE[$1] + $2 + POLL_LEDGER_PORT_OFFSET))
+}
+
+# Hosts: where each organization's nodes (its CA, peer, orderer, chaincode servers) run, and the address they
+# listen on and are reached at. POLL_LEDGER_HOSTS picks the layout:
+#   single (the default): every org on POLL_LEDGER_HOST (127.0.0.1), told apart by its ports.
+#   netns: each org on a test host of its own, a Linux network namespace with its own address on a bridge that
+#          `network.sh up` creates and `down` deletes (root only; test-network-scripts/lib/hosts.sh). The address
+#          is host number ORG_BASE/1000 in POLL_LEDGER_HOSTS_SUBNET: city .7, dept .8, observer .9, dept2 .10,
+#          watchdog .11 (two orgs on one host number are refused); .1 is this machine's end of the bridge, where
+#          the operator's tools, the tests and the REST gateway run.
+# The ports stay base+slot+offset in both. ORG_HOST (or POLL_LEDGER_ORG_HOSTS="city=ADDR dept=ADDR ...") names an
+# org's address outright: real machines, one per org (docs/network.md, "Separate hosts").
+# A run directory set up in the netns layout records it (test-network-scripts/lib/hosts.sh): its TLS certificates
+# and channel config name those addresses, so the record wins; a different value from the environment is named in
+# HOSTS_RECORD_CONFLICT, and network.sh refuses to act on it (down excepted).
+HOSTS_RECORD_CONFLICT=''
+if [ -f "$POLL_LEDGER_RUN_DIR/hosts" ]; then
+  while IFS='=' read -r _key _value; do
+    case $_key in
+      POLL_LEDGER_HOSTS | POLL_LEDGER_HOSTS_SUBNET | POLL_LEDGER_WAN_DELAY_MS | POLL_LEDGER_WAN_JITTER_MS)
+        [ -z "${!_key:-}" ] || [ "${!_key}" = "$_value" ] || HOSTS_RECORD_CONFLICT+="$_key=${!_key} (this network: $_value) "
+        printf -v "$_key" '%s' "$_value" ;;
+    esac
+  done <"$POLL_LEDGER_RUN_DIR/hosts"
+  unset _key _value
+fi
+: "${POLL_LEDGER_HOSTS:=single}"
+# A /24 of our own, one per port offset (offset 20000: 10.147.20.0/24); up refuses one that is routed elsewhere.
+: "${POLL_LEDGER_HOSTS_SUBNET:=10.147.$((POLL_LEDGER_PORT_OFFSET / 1000 % 256)).0/24}"
+# netns only: WAN-like delay, in ms, added to each direction of every connection to an org's peer and orderer
+# by a Toxiproxy in front of them on the org's host (0: no proxy). Jitter: POLL_LEDGER_WAN_JITTER_MS.
+: "${POLL_LEDGER_WAN_DELAY_MS:=0}"
+: "${POLL_LEDGER_WAN_JITTER_MS:=0}"
+declare -gA ORG_HOST=()
+for _pair in ${POLL_LEDGER_ORG_HOSTS:-}; do ORG_HOST[${_pair%%=*}]=${_pair#*=}; done
+unset _pair
+
+org_hostnum() { # org → its host number in the netns layout's subnet
+  echo $((ORG_BASE[$1] / 1000))
+}
+
+org_host() { # org → the address its nodes listen on and are reached at
+  if [ -n "${ORG_HOST[$1]:-}" ]; then
+    echo "${ORG_HOST[$1]}"
+  elif [ "$POLL_LEDGER_HOSTS" = netns ]; then
+    echo "${POLL_LEDGER_HOSTS_SUBNET%.*/*}.$(org_hostnum "$1")"
+  else
+    echo "$POLL_LEDGER_HOST"
+  fi
 }
 
 orderer_orgs() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# poll-ledger test network: a real Fabric 3.1 network of native processes on one host.
+# poll-ledger test network: a real Fabric 3.1 network of native processes on one host (or a test host per org).
 #
 #   network.sh up [--full]     CAs, identities, orderer(s) and peers (quick: 1 Raft orderer; full: 4 BFT)
 #   network.sh createChannel   channel 'polls' via channel participation
@@ -12,12 +12,16 @@
 #                              channel config changes with Fabric's tools (docs/governance.md)
 #   network.sh start <node>    start one stopped node again: orderer0.<org> or peer0.<org>
 #   network.sh stop <node>     stop one node (SIGTERM; the fault tests use SIGKILL themselves)
-#   network.sh status          what runs, on which port, and the channel height
+#   network.sh status          what runs, on which host and port, and the channel height
+#   network.sh cut <org>       netns layout: take the org's link down, cutting its host off from every other
+#   network.sh heal <org>      ... and up again (a partition and its end, for the fault tests)
 #   network.sh checkPorts [--full] [--gateway]
 #                              fail, naming the holder, when a port the network (and the gateway) will listen
 #                              on is taken; up, all and start check this before starting anything
-#   network.sh down            stop what these scripts started (by pid) and delete state
+#   network.sh down            stop what these scripts started (by pid) and delete state (and the test hosts)
 #
+# POLL_LEDGER_HOSTS=netns (with up or all) runs each org on a test host of its own: a network namespace with its own
+# address on a bridge, as root (lib/hosts.sh); POLL_LEDGER_WAN_DELAY_MS adds WAN-like delay between them (Toxiproxy).
 # Defaults live in network/network.config.sh; see docs/network.md and docs/governance.md.
 set -uo pipefail
 # Keys, enrollment secrets and the CAs' configs are in the run directory: only its owner may read it.
@@ -38,14 +42,14 @@ PID_DIR="$RUN_DIR/pids"
 CONFIG_DIR="$RUN_DIR/config"
 # shellcheck disable=SC2090
 export RUN_DIR HOST ORDERER_BATCH_TIMEOUT ORDERER_BATCH_MAX_MESSAGES GOVERNANCE_ADMINS BFT_LEADER_HEARTBEAT_TIMEOUT BFT_REQUEST_COMPLAIN_TIMEOUT BFT_VIEW_CHANGE_TIMEOUT
-for lib in utils fabric-bin ca nodes channel chaincode governance; do
+for lib in utils fabric-bin ca nodes channel chaincode governance hosts; do
   # shellcheck source=/dev/null
   . "$SCRIPTS_DIR/lib/$lib.sh"
 done
 
 for org in "${ORGS[@]}"; do
   up=${org^^}
-  export "${up}_PEER_PORT=$(peer_port "$org")" "${up}_ORDERER_PORT=$(orderer_port "$org")"
+  export "${up}_PEER_PORT=$(peer_port "$org")" "${up}_ORDERER_PORT=$(orderer_port "$org")" "${up}_HOST=$(org_host "$org")"
 done
 
 parse_mode() {
@@ -65,6 +69,7 @@ parse_mode() {
     fi
     POLL_LEDGER_MODE=$current
   fi
+  hosts_check_layout
 }
 
 network_up() {
@@ -72,9 +77,12 @@ network_up() {
   check_network_ports
   check_client_roles
   ensure_fabric_bins
+  ensure_toxiproxy
   mkdir -p "$LOG_DIR" "$PID_DIR"
+  hosts_up
   echo "$POLL_LEDGER_MODE" >"$RUN_DIR/mode"
   prepare_fabric_config
+  start_wan_proxies
 
   infoln "Starting one Fabric CA per organization"
   local org
@@ -95,10 +103,10 @@ network_up() {
   infoln "Starting peers"
   for org in "${ORGS[@]}"; do start_peer "$org"; done
   for org in $(orderer_orgs); do
-    wait_for "orderer0.$org" 60 port_open "$HOST" "$(orderer_admin "$org")" || fatalln "orderer0.$org did not start, see $LOG_DIR/orderer0.$org.log"
+    wait_for "orderer0.$org" 60 port_open "$(org_host "$org")" "$(orderer_admin "$org")" || fatalln "orderer0.$org did not start, see $LOG_DIR/orderer0.$org.log"
   done
   for org in "${ORGS[@]}"; do
-    wait_for "peer0.$org" 60 port_open "$HOST" "$(peer_port "$org")" || fatalln "peer0.$org did not start, see $LOG_DIR/peer0.$org.log"
+    wait_for "peer0.$org" 60 node_port_open "$org" "$(peer_port "$org")" || fatalln "peer0.$org did not start, see $LOG_DIR/peer0.$org.log"
   done
   restart_cc_servers
   write_network_json
@@ -137,8 +145,33 @@ check_network_ports() {
     mapfile -t ports < <(network_ports "$@")
   fi
   [ ${#ports[@]} -eq 0 ] && return 0
-  check_ports_free "$HOST" "${ports[@]}" \
+  _check_ports_by_host "${ports[@]}" \
     || fatalln "nothing was started: stop what holds the port(s) above, or run this network on other ports with POLL_LEDGER_PORT_OFFSET=<n> (network/network.config.sh)"
+}
+
+# _check_ports_by_host PORT=LABEL...: check_ports_free where each port will be bound. Single layout: all on $HOST. Netns
+# layout: a node's on its org's host, in its namespace (once it exists: a new one holds nothing; behind a Toxiproxy,
+# on the host's loopback), the gateway's here.
+_check_ports_by_host() {
+  hosts_netns || { check_ports_free "$HOST" "$@"; return; }
+  local spec name org busy=0 here=() specs=() direct=() behind=()
+  declare -A of_org=()
+  for spec in "$@"; do
+    name=${spec#*=} && name=${name%% *}
+    if [ "$name" = gateway ]; then here+=("$spec"); else org=${name##*.} && of_org[$org]+="$spec"$'\n'; fi
+  done
+  [ ${#here[@]} -eq 0 ] || check_ports_free "$HOST" "${here[@]}" || busy=1
+  for org in "${!of_org[@]}"; do
+    [ -e "/run/netns/$(org_netns "$org")" ] || continue
+    mapfile -t specs < <(printf '%s' "${of_org[$org]}")
+    direct=() behind=()
+    for spec in "${specs[@]}"; do
+      if wan_delay_on && _wan_proxied "$org" "${spec%%=*}"; then behind+=("$spec"); else direct+=("$spec"); fi
+    done
+    [ ${#direct[@]} -eq 0 ] || PORTS_NETNS=$(org_netns "$org") check_ports_free "$(org_host "$org")" "${direct[@]}" || busy=1
+    [ ${#behind[@]} -eq 0 ] || PORTS_NETNS=$(org_netns "$org") check_ports_free 127.0.0.1 "${behind[@]}" || busy=1
+  done
+  return $busy
 }
 
 # CLIENT_ROLES (network/network.config.sh) are the client identities each CA issues; network.json lists one
@@ -164,8 +197,8 @@ write_network_json() {
     dir=$(org_dir "$org")
     # 8 words per org: key, MSP ID, peer endpoint, the TLS name of the peer (its certificate's SAN, see
     # _register_enroll), peer TLS CA, orderer endpoint, CA URL, org directory.
-    orgs+=("$org" "${ORG_MSP[$org]}" "$HOST:$(peer_port "$org")" localhost "$dir/peers/peer0/tls/ca.crt"
-      "$HOST:$(orderer_port "$org")" "$(ca_url "$org")" "$dir")
+    orgs+=("$org" "${ORG_MSP[$org]}" "$(org_host "$org"):$(peer_port "$org")" localhost "$dir/peers/peer0/tls/ca.crt"
+      "$(org_host "$org"):$(orderer_port "$org")" "$(ca_url "$org")" "$dir")
   done
   node "$POLL_LEDGER_ROOT/protocol/bin/network-json.js" write "$RUN_DIR/network.json" \
     "$POLL_LEDGER_MODE" "$CHANNEL_NAME" "$CC_NAME" "${orgs[@]}" \
@@ -204,11 +237,11 @@ node_start() { # name
       [[ " $(orderer_orgs) " == *" $org "* ]] || fatalln "$org runs no orderer in $POLL_LEDGER_MODE mode"
       check_network_ports "$1"
       start_orderer "$org"
-      wait_for "$1" 60 port_open "$HOST" "$(orderer_admin "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
+      wait_for "$1" 60 port_open "$(org_host "$org")" "$(orderer_admin "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
     peer0.*)
       check_network_ports "$1"
       start_peer "$org"
-      wait_for "$1" 60 port_open "$HOST" "$(peer_port "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
+      wait_for "$1" 60 node_port_open "$org" "$(peer_port "$org")" || fatalln "$1 did not start, see $LOG_DIR/$1.log" ;;
     *) fatalln "start/stop know orderer0.<org> and peer0.<org>, not '$1'" ;;
   esac
 }
@@ -253,16 +286,19 @@ network_status() {
   done
   local org
   for org in "${ORGS[@]}"; do
-    printf '  %-22s %s:%s  height %s\n' "peer0.$org" "$HOST" "$(peer_port "$org")" "$(channel_height "$org" 2>/dev/null || echo '?')"
+    printf '  %-22s %s:%s  height %s\n' "peer0.$org" "$(org_host "$org")" "$(peer_port "$org")" "$(channel_height "$org" 2>/dev/null || echo '?')"
   done
+  if hosts_netns; then
+    for org in "${ORGS[@]}"; do printf '  host of %-14s %s\n' "$org" "$(hosts_link_state "$org")"; done
+  fi
 }
 
 network_down() {
   if [ -d "$PID_DIR" ]; then
     infoln "Stopping the processes started from $RUN_DIR"
     local layer f
-    # Clients first (gateway, chaincode servers), then peers and orderers, then CAs.
-    for layer in 'gateway*' 'ccserver*' 'peer* orderer*' 'ca.*'; do
+    # Clients first (gateway, chaincode servers), then peers and orderers, their Toxiproxies, then CAs.
+    for layer in 'gateway*' 'ccserver*' 'peer* orderer*' 'toxiproxy.*' 'ca.*'; do
       local files=() pattern
       for pattern in $layer; do
         for f in "$PID_DIR"/$pattern.pid; do [ -e "$f" ] && files+=("$f"); done
@@ -270,6 +306,7 @@ network_down() {
       [ ${#files[@]} -gt 0 ] && stop_pidfiles "${files[@]}"
     done
   fi
+  hosts_down || fatalln "the test hosts of $RUN_DIR are left (above); the run directory is kept"
   if [ -d "$RUN_DIR" ]; then
     rm -rf "$RUN_DIR"
     infoln "Removed $RUN_DIR"
@@ -297,6 +334,8 @@ case $verb in
     for arg in "$@"; do [ "$arg" != --gateway ] && mode_args+=("$arg"); done
     parse_mode "${mode_args[@]+"${mode_args[@]}"}"
     check_network_ports "${gateway[@]+"${gateway[@]}"}" && successln "No port of the network is taken by another process (offset $POLL_LEDGER_PORT_OFFSET)" ;;
+  cut) [ $# -eq 1 ] || fatalln "usage: network.sh cut <org>"; hosts_cut "$1" ;;
+  heal) [ $# -eq 1 ] || fatalln "usage: network.sh heal <org>"; hosts_heal "$1" ;;
   down) network_down ;;
-  *) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
+  *) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -n "$verb" ] && exit 1 ;;
 esac

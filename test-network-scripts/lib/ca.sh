@@ -11,7 +11,7 @@
 
 ca_home()   { echo "$RUN_DIR/ca/$1"; }
 ca_port()   { org_port "$1" 4; }
-ca_url()    { echo "https://$HOST:$(ca_port "$1")"; }
+ca_url()    { echo "https://$(org_host "$1"):$(ca_port "$1")"; }
 org_dir()   { echo "$RUN_DIR/orgs/$1"; }
 secrets_file() { echo "$RUN_DIR/secrets/$1"; }
 
@@ -52,23 +52,25 @@ _ca_config() { # org
 }
 
 start_ca() { # org
-  local org=$1 home
+  local org=$1 home host
   home=$(ca_home "$org")
+  host=$(org_host "$org")
   _ca_config "$org" || fatalln "could not write the config of the $org CA"
+  BG_NETNS=$(org_netns "$org") \
   FABRIC_CA_SERVER_REGISTRY_MAXENROLLMENTS=1 \
-  FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS="$HOST:$(org_port "$org" 5)" \
+  FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS="$host:$(org_port "$org" 5)" \
   FABRIC_CA_SERVER_CA_NAME="ca-$org" \
   FABRIC_CA_SERVER_CSR_CN="ca.$org.poll-ledger" \
-  FABRIC_CA_SERVER_CSR_HOSTS="localhost,$HOST" \
+  FABRIC_CA_SERVER_CSR_HOSTS="localhost,$host" \
   FABRIC_CA_SERVER_TLS_ENABLED=true \
-  FABRIC_CA_SERVER_ADDRESS="$HOST" \
+  FABRIC_CA_SERVER_ADDRESS="$host" \
   FABRIC_CA_SERVER_PORT="$(ca_port "$org")" \
     start_bg "ca.$org" "$FABRIC_BIN/fabric-ca-server" start -H "$home"
 }
 
 wait_ca() {
   wait_for "CA of $1 on port $(ca_port "$1")" 30 test -f "$(ca_home "$1")/tls-cert.pem" || return 1
-  wait_for "CA of $1 on port $(ca_port "$1")" 30 port_open "$HOST" "$(ca_port "$1")"
+  wait_for "CA of $1 on port $(ca_port "$1")" 30 port_open "$(org_host "$1")" "$(ca_port "$1")"
 }
 
 # fabric-ca-client keeps its own config in FABRIC_CA_CLIENT_HOME (not ~/.fabric-ca-client).
@@ -82,7 +84,7 @@ _ca_client() { # org, fabric-ca-client args...
 _enroll() { # org name dir [fabric-ca-client enroll args...]
   local org=$1 name=$2 dir=$3 secret; shift 3
   secret=$(secret_of "$org" "$name") || return 1
-  FABRIC_CA_CLIENT_URL="https://$name:$secret@$HOST:$(ca_port "$org")" _ca_client "$org" enroll -M "$dir" "$@"
+  FABRIC_CA_CLIENT_URL="https://$name:$secret@$(org_host "$org"):$(ca_port "$org")" _ca_client "$org" enroll -M "$dir" "$@"
 }
 
 # Give enrolled material the fixed file names the rest of the project reads.
@@ -121,7 +123,7 @@ _register_enroll() { # org name type attrs dir [tls]
   _normalise_msp "$dir/msp"
   if [ -n "$tls" ]; then
     _register "$org" "$name-tls" "$type" "" || return 1
-    _enroll "$org" "$name-tls" "$dir/tls" --enrollment.profile tls --csr.hosts "localhost,$HOST" \
+    _enroll "$org" "$name-tls" "$dir/tls" --enrollment.profile tls --csr.hosts "localhost,$(org_host "$org")" \
       || { errorln "TLS enrollment of $name with the $org CA failed"; return 1; }
     cp "$dir"/tls/tlscacerts/*.pem "$dir/tls/ca.crt"
     cp "$dir"/tls/signcerts/cert.pem "$dir/tls/server.crt"

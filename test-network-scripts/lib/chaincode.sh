@@ -105,12 +105,12 @@ start_cc_server() { # org
   echo "$CC_PACKAGE_ID" >"$CC_WORK/ccserver.$org.id"
   (
     cd "$CC_DIR" || exit 1
-    CORE_CHAINCODE_ID="$CC_PACKAGE_ID" CORE_CHAINCODE_ADDRESS="$HOST:$(cc_server_port "$org")" \
-    CORE_CHAINCODE_LOGGING_LEVEL="${CC_LOGGING_LEVEL:-info}" \
+    CORE_CHAINCODE_ID="$CC_PACKAGE_ID" CORE_CHAINCODE_ADDRESS="$(org_host "$org"):$(cc_server_port "$org")" \
+    CORE_CHAINCODE_LOGGING_LEVEL="${CC_LOGGING_LEVEL:-info}" BG_NETNS=$(org_netns "$org") \
       start_bg "$name" node "$POLL_LEDGER_ROOT/node_modules/fabric-shim/cli.js" server \
-        --chaincode-address "$HOST:$(cc_server_port "$org")" --chaincode-id "$CC_PACKAGE_ID"
+        --chaincode-address "$(org_host "$org"):$(cc_server_port "$org")" --chaincode-id "$CC_PACKAGE_ID"
   )
-  wait_for "chaincode server of $org on port $(cc_server_port "$org")" 30 port_open "$HOST" "$(cc_server_port "$org")" \
+  wait_for "chaincode server of $org on port $(cc_server_port "$org")" 30 port_open "$(org_host "$org")" "$(cc_server_port "$org")" \
     || fatalln "the chaincode server of $org did not start, see $LOG_DIR/$name.log"
 }
 
@@ -118,7 +118,7 @@ start_cc_server() { # org
 _orderer_flags() {
   local org
   org=$(orderer_orgs | awk '{print $1}')
-  ORDERER_FLAGS=(-o "$HOST:$(orderer_port "$org")" --tls --cafile "$RUN_DIR/orgs/$org/orderers/orderer0/tls/ca.crt")
+  ORDERER_FLAGS=(-o "$(org_host "$org"):$(orderer_port "$org")" --tls --cafile "$RUN_DIR/orgs/$org/orderers/orderer0/tls/ca.crt")
 }
 
 # A definition is this package's label (version) plus the endorsement policy: either one changing
@@ -200,7 +200,7 @@ deploy_chaincode() {
   infoln "  committing definition (sequence $seq)"
   local peers=()
   for org in "${ORGS[@]}"; do
-    peers+=(--peerAddresses "$HOST:$(peer_port "$org")" --tlsRootCertFiles "$RUN_DIR/orgs/$org/peers/peer0/tls/ca.crt")
+    peers+=(--peerAddresses "$(org_host "$org"):$(peer_port "$org")" --tlsRootCertFiles "$RUN_DIR/orgs/$org/peers/peer0/tls/ca.crt")
   done
   (peer_cli_env city
    "$FABRIC_BIN/peer" lifecycle chaincode commit "${common[@]}" "${peers[@]}" "${ORDERER_FLAGS[@]}" \

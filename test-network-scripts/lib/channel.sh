@@ -9,7 +9,7 @@ channel_block() { echo "$RUN_DIR/channel/$CHANNEL_NAME.block"; }
 # orderer's admin endpoint accepts no other client certificate.
 _osnadmin() { # org, args...
   local org=$1; shift
-  "$FABRIC_BIN/osnadmin" "$@" -o "$HOST:$(orderer_admin "$org")" \
+  "$FABRIC_BIN/osnadmin" "$@" -o "$(org_host "$org"):$(orderer_admin "$org")" \
     --ca-file "$RUN_DIR/orgs/$org/orderers/orderer0/tls/ca.crt" \
     --client-cert "$(admin_tls_cert "$org")" --client-key "$(admin_tls_key "$org")"
 }

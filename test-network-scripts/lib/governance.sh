@@ -141,6 +141,7 @@ add_org() { # key [MSP-ID base-port]
   infoln "Adding $msp ('$key', ports $(org_port "$key" 0)-$(org_port "$key" 9)) to channel '$CHANNEL_NAME'"
 
   infoln "  its own Fabric CA and identities"
+  hosts_up
   start_ca "$key"
   wait_ca "$key" || fatalln "the $key CA did not start, see $LOG_DIR/ca.$key.log"
   if [ ! -f "$(org_dir "$key")/.issued" ]; then enroll_org "$key" || fatalln "issuing identities of $key failed"; fi
@@ -149,7 +150,7 @@ add_org() { # key [MSP-ID base-port]
 
   infoln "  its peer joins the channel"
   start_peer "$key"
-  wait_for "peer0.$key" 60 port_open "$HOST" "$(peer_port "$key")" || fatalln "peer0.$key did not start, see $LOG_DIR/peer0.$key.log"
+  wait_for "peer0.$key" 60 node_port_open "$key" "$(peer_port "$key")" || fatalln "peer0.$key did not start, see $LOG_DIR/peer0.$key.log"
   join_peer "$key" || exit 1
   local height
   height=$(channel_height city)
@@ -185,7 +186,7 @@ _add_org_to_config() { # key
     || fatalln "could not render network/org.configtx.yaml.tmpl"
   "$FABRIC_BIN/configtxgen" -configPath "$orgcfg" -printOrg "$msp" >"$work/org.json" 2>>"$LOG_DIR/configtxgen.log" \
     || fatalln "configtxgen -printOrg $msp failed, see $LOG_DIR/configtxgen.log"
-  _config_tool add-org "$work/config.json" "$work/org.json" "$msp" "$HOST" "$(peer_port "$key")" "$work/modified.json" \
+  _config_tool add-org "$work/config.json" "$work/org.json" "$msp" "$(org_host "$key")" "$(peer_port "$key")" "$work/modified.json" \
     || fatalln "could not add $msp to the channel config"
   _config_tool check "$work/modified.json" "$(_observer_msps)" >/dev/null || fatalln "adding $msp would weaken the channel's governance"
   config_update "$work/config.json" "$work/modified.json" "$work/add-$key.pb" || fatalln "could not make the config update"

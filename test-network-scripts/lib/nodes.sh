@@ -1,5 +1,6 @@
-# Peers and orderers as native processes on $HOST, configured from Fabric's own
-# sampleconfig/ (copied into the run directory) plus environment overrides.
+# Peers and orderers as native processes on their org's host (org_host, network.config.sh; in the netns layout
+# in the org's namespace, lib/hosts.sh), configured from Fabric's own sampleconfig/ (copied into the run
+# directory) plus environment overrides.
 # shellcheck shell=bash
 
 peer_port()      { org_port "$1" 1; }
@@ -60,19 +61,21 @@ render_template() {
 }
 
 start_peer() { # org
-  local org=$1 dir port
+  local org=$1 dir port host
   dir="$RUN_DIR/orgs/$org/peers/peer0"
   port=$(peer_port "$org")
+  host=$(org_host "$org")
   mkdir -p "$RUN_DIR/data/peer0.$org"
+  BG_NETNS=$(org_netns "$org") \
   FABRIC_CFG_PATH="$CONFIG_DIR" \
   FABRIC_LOGGING_SPEC="${PEER_LOGGING_SPEC:-info:gossip,discovery,comm.grpc.server=warning}" \
   CORE_PEER_ID="peer0.$org" \
-  CORE_PEER_ADDRESS="$HOST:$port" \
-  CORE_PEER_LISTENADDRESS="$HOST:$port" \
-  CORE_PEER_CHAINCODEADDRESS="$HOST:$(org_port "$org" 2)" \
-  CORE_PEER_CHAINCODELISTENADDRESS="$HOST:$(org_port "$org" 2)" \
-  CORE_PEER_GOSSIP_EXTERNALENDPOINT="$HOST:$port" \
-  CORE_PEER_GOSSIP_BOOTSTRAP="$HOST:$port" \
+  CORE_PEER_ADDRESS="$host:$port" \
+  CORE_PEER_LISTENADDRESS="$(node_listen_host "$org" "$port"):$port" \
+  CORE_PEER_CHAINCODEADDRESS="$host:$(org_port "$org" 2)" \
+  CORE_PEER_CHAINCODELISTENADDRESS="$host:$(org_port "$org" 2)" \
+  CORE_PEER_GOSSIP_EXTERNALENDPOINT="$host:$port" \
+  CORE_PEER_GOSSIP_BOOTSTRAP="$host:$port" \
   CORE_PEER_GOSSIP_ALIVETIMEINTERVAL="${GOSSIP_ALIVE_INTERVAL:-2s}" \
   CORE_PEER_GOSSIP_RECONNECTINTERVAL="${GOSSIP_RECONNECT_INTERVAL:-3s}" \
   CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL="${GOSSIP_STATEINFO_INTERVAL:-1s}" \
@@ -85,23 +88,25 @@ start_peer() { # org
   CORE_PEER_FILESYSTEMPATH="$RUN_DIR/data/peer0.$org" \
   CORE_LEDGER_SNAPSHOTS_ROOTDIR="$RUN_DIR/data/peer0.$org/snapshots" \
   CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true \
-  CORE_OPERATIONS_LISTENADDRESS="$HOST:$(org_port "$org" 6)" \
+  CORE_OPERATIONS_LISTENADDRESS="$host:$(org_port "$org" 6)" \
   CORE_METRICS_PROVIDER=prometheus \
   CORE_VM_ENDPOINT="" \
-  POLL_LEDGER_CC_HOST="$HOST" \
+  POLL_LEDGER_CC_HOST="$host" \
   POLL_LEDGER_CC_PORT_BASE="$(org_port "$org" 0)" \
     start_bg "peer0.$org" "$FABRIC_BIN/peer" node start
 }
 
 # The admin endpoint (osnadmin) accepts only client certificates of the org's admin-TLS CA (ca.sh).
 start_orderer() { # org
-  local org=$1 dir data
+  local org=$1 dir data host
   dir="$RUN_DIR/orgs/$org/orderers/orderer0"
   data="$RUN_DIR/data/orderer0.$org"
+  host=$(org_host "$org")
   mkdir -p "$data"
+  BG_NETNS=$(org_netns "$org") \
   FABRIC_CFG_PATH="$CONFIG_DIR" \
   FABRIC_LOGGING_SPEC="${ORDERER_LOGGING_SPEC:-info}" \
-  ORDERER_GENERAL_LISTENADDRESS="$HOST" \
+  ORDERER_GENERAL_LISTENADDRESS="$(node_listen_host "$org" "$(orderer_port "$org")")" \
   ORDERER_GENERAL_LISTENPORT="$(orderer_port "$org")" \
   ORDERER_GENERAL_LOCALMSPID="${ORG_MSP[$org]}" \
   ORDERER_GENERAL_LOCALMSPDIR="$dir/msp" \
@@ -117,14 +122,14 @@ start_orderer() { # org
   ORDERER_FILELEDGER_LOCATION="$data/ledger" \
   ORDERER_CONSENSUS_WALDIR="$data/etcdraft/wal" \
   ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snap" \
-  ORDERER_ADMIN_LISTENADDRESS="$HOST:$(orderer_admin "$org")" \
+  ORDERER_ADMIN_LISTENADDRESS="$host:$(orderer_admin "$org")" \
   ORDERER_ADMIN_TLS_ENABLED=true \
   ORDERER_ADMIN_TLS_PRIVATEKEY="$dir/tls/server.key" \
   ORDERER_ADMIN_TLS_CERTIFICATE="$dir/tls/server.crt" \
   ORDERER_ADMIN_TLS_ROOTCAS="[$dir/tls/ca.crt]" \
   ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
   ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$(admin_tls_ca "$org")]" \
-  ORDERER_OPERATIONS_LISTENADDRESS="$HOST:$(org_port "$org" 7)" \
+  ORDERER_OPERATIONS_LISTENADDRESS="$host:$(org_port "$org" 7)" \
   ORDERER_METRICS_PROVIDER=prometheus \
     start_bg "orderer0.$org" "$FABRIC_BIN/orderer"
 }
@@ -143,7 +148,7 @@ peer_cli_env() { # org
   export CORE_PEER_LOCALMSPID="${ORG_MSP[$org]}"
   export CORE_PEER_MSPCONFIGPATH="$RUN_DIR/orgs/$org/users/admin/msp"
   export CORE_PEER_ADDRESS
-  CORE_PEER_ADDRESS="$HOST:$(peer_port "$org")"
+  CORE_PEER_ADDRESS="$(org_host "$org"):$(peer_port "$org")"
   export CORE_PEER_TLS_ROOTCERT_FILE="$RUN_DIR/orgs/$org/peers/peer0/tls/ca.crt"
   export FABRIC_LOGGING_SPEC=warning
 }

@@ -38,10 +38,13 @@ _hex_ipv4() {
 # _tcp_listeners: "PORT ADDRESS INODE" (port in hex, address as the tables write it) for every listening TCP
 # socket; fails when there are no tables to read.
 _tcp_listeners() {
-  local tables=() f
+  local tables=() f wrap=()
   for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && tables+=("$f"); done
   [ ${#tables[@]} -gt 0 ] || return 1
-  awk 'FNR > 1 && $4 == "0A" { split($2, a, ":"); print a[2], a[1], $10 }' "${tables[@]}"   # 0A: LISTEN
+  # With PORTS_NETNS set, the tables of that network namespace (/proc/net is the reader's own namespace's).
+  [ -z "${PORTS_NETNS:-}" ] || wrap=(ip netns exec "$PORTS_NETNS")
+  # shellcheck disable=SC2016 # awk's own $ fields
+  "${wrap[@]+"${wrap[@]}"}" awk 'FNR > 1 && $4 == "0A" { split($2, a, ":"); print a[2], a[1], $10 }' "${tables[@]}"   # 0A: LISTEN
 }
 
 # _listen_inodes HOST PORT LISTENERS: the socket inodes of the listeners (_tcp_listeners) that a bind to
@@ -150,6 +153,7 @@ _expected_exe() { # name
     orderer*) echo orderer ;;
     gateway-db) echo 'runuser|postgres|bash' ;;   # test-network-scripts/lib/postgres.sh run
     ccserver* | gateway*) echo node ;;
+    toxiproxy.*) echo toxiproxy-server ;;
     *) echo 'peer|orderer|fabric-ca-server|node' ;;
   esac
 }
@@ -213,10 +217,13 @@ _forget_pidfile() {
   rm -f "$1" "$(_proc_file "$1")"
 }
 
-# start_bg NAME COMMAND...: run COMMAND in the background with its own log and pid file.
+# start_bg NAME COMMAND...: run COMMAND in the background with its own log and pid file. With BG_NETNS set, it runs
+# in that network namespace (an org's test host, lib/hosts.sh): `ip netns exec` executes COMMAND in place, so the
+# pid is COMMAND's all the same.
 start_bg() {
   local name=$1; shift
-  local pidfile="$PID_DIR/$name.pid" log="$LOG_DIR/$name.log" pid rc
+  local pidfile="$PID_DIR/$name.pid" log="$LOG_DIR/$name.log" pid rc wrap=()
+  [ -z "${BG_NETNS:-}" ] || wrap=(ip netns exec "$BG_NETNS")
   pid_check "$pidfile"; rc=$?
   if [ $rc -eq 0 ]; then
     infoln "  $name already running (pid $PID_CHECK_PID)"
@@ -224,11 +231,11 @@ start_bg() {
   fi
   [ $rc -eq 2 ] && _forget_pidfile "$pidfile"
   # setsid gives the process its own group, so `down` can stop its children too.
-  setsid "$@" >>"$log" 2>&1 < /dev/null &
+  setsid "${wrap[@]+"${wrap[@]}"}" "$@" >>"$log" 2>&1 < /dev/null &
   pid=$!
   _write_proc_file "$pidfile" "$pid" "$1"
   echo "$pid" >"$pidfile"
-  infoln "  started $name (pid $pid, log ${log#"$POLL_LEDGER_ROOT"/})"
+  infoln "  started $name (pid $pid, log ${log#"$POLL_LEDGER_ROOT"/}${BG_NETNS:+, host $BG_NETNS})"
 }
 
 # stop_pidfiles PIDFILE...: SIGTERM every process group, wait up to 10 s, then SIGKILL. A pid that is not
