@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DOWN_MS, faultRunner, type FaultRunner, kill } from './support/fault-scenario';
+import { cutOff, heal, healAll, hostsLayout, waitCaughtUp } from './support/hosts';
 import { networkScript } from './support/network';
 import { roundRobin, startGatewayReplica } from './support/replicas';
 import { gatewayScript, gatewayUrl } from './support/rest';
@@ -52,6 +53,21 @@ describe('faults under load: nothing accepted is lost or counted twice', functio
       await networkScript('start', 'peer0.city');
     });
     for (const [id, results] of before) expect((await run.admin.get(`/v1/polls/${id}/results`)).body, `results of ${id}`).to.deep.equal(results);
+  });
+
+  it('when an observer organization’s hosts are cut off from the others and healed (separate hosts only), then nothing is lost', async function () {
+    // In the default layout every org shares 127.0.0.1 and there is nothing to cut: POLL_LEDGER_HOSTS=netns runs it.
+    if (hostsLayout() !== 'netns') this.skip();
+    try {
+      await run.scenario('observer cut off', async () => {
+        await cutOff('observer');
+        await sleep(2 * DOWN_MS);
+        await heal('observer');
+      });
+    } finally {
+      await healAll();
+      await waitCaughtUp();
+    }
   });
 
   it('when one of two gateway replicas behind one address is killed, then the other carries on and nothing is lost', async function () {
