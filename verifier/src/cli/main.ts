@@ -36,6 +36,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     io.out(`${USAGE}\n`);
     return 0;
   }
+  // Started first: the worker threads boot while the bundle is read and parsed.
+  const crypto = nodeCryptoProvider();
   try {
     const receipt = args.receipt === undefined ? undefined : parseReceipt(args.receipt);
     const bundle = await load(args);
@@ -45,7 +47,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       genesisHash: args['genesis-hash'] ?? '',
       ...(args.poll === undefined ? {} : { pollId: args.poll }),
       ...(receipt === undefined ? {} : { receipt }),
-      crypto: nodeCryptoProvider(),
+      crypto,
+      decodeBase64: (text) => Buffer.from(text, 'base64'),
       onProgress: (p) => {
         if (!interactive || Date.now() - lastShown < 1000) return;
         lastShown = Date.now();
@@ -60,6 +63,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       return 2;
     }
     throw err;
+  } finally {
+    await crypto.close();
   }
 }
 

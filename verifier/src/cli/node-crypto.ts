@@ -1,43 +1,68 @@
 /**
- * node:crypto behind the core's CryptoProvider: native, much faster than WebCrypto's promises. Each ECDSA verification
- * runs on libuv's thread pool (crypto.verify with a callback), so the signatures of a block, which the core checks
- * concurrently, use every core; hashing stays synchronous.
+ * node:crypto behind the core's CryptoProvider. Hashing is synchronous and one-shot (crypto.hash where Node has it).
+ * ECDSA verifications go to worker threads in batches (./verify-pool), so the signatures of the blocks the core
+ * checks ahead are verified on the other cores while the main thread decodes and validates; each is verified, with
+ * a KeyObject made once per distinct public key.
  */
+import * as nodeCrypto from 'node:crypto';
 import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { CryptoProvider } from '../core/crypto';
+import { VerifyPool } from './verify-pool';
 
-export function nodeCryptoProvider(): CryptoProvider {
-  const keys = new Map<string, KeyObject | null>();
+export interface NodeCryptoProvider extends CryptoProvider {
+  /** Stops the worker threads (they never keep the process alive while idle, so this is optional). */
+  close(): Promise<void>;
+}
+
+export interface NodeCryptoOptions {
+  /** Worker threads for ECDSA; 0 verifies on the calling thread. Default: one per core, none on a single core. */
+  readonly threads?: number;
+}
+
+/** Node ≥ 20.12 has a one-shot hash, several times cheaper than createHash for small inputs. */
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+const sha256 = oneShot === undefined ? (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest() : (data: Uint8Array): Uint8Array => oneShot('sha256', data, 'buffer');
+
+export function defaultThreads(): number {
+  const n = availableParallelism();
+  return n > 1 ? n : 0;
+}
+
+export function nodeCryptoProvider(options: NodeCryptoOptions = {}): NodeCryptoProvider {
+  const threads = options.threads ?? defaultThreads();
+  const pool = threads > 0 ? new VerifyPool(threads) : undefined;
+  const keys = new Map<string, { id: number; key: KeyObject } | null>();
   // The core passes the same parsed certificate's spki array again and again: look it up by reference first.
-  const byArray = new WeakMap<Uint8Array, KeyObject | null>();
-  const keyOf = (spki: Uint8Array): KeyObject | undefined => {
-    let key = byArray.get(spki);
-    if (key !== undefined) return key ?? undefined;
+  const byArray = new WeakMap<Uint8Array, { id: number; key: KeyObject } | null>();
+  const keyOf = (spki: Uint8Array): { id: number; key: KeyObject } | undefined => {
+    let entry = byArray.get(spki);
+    if (entry !== undefined) return entry ?? undefined;
     const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
-    key = keys.get(id);
-    if (key === undefined) {
+    entry = keys.get(id);
+    if (entry === undefined) {
       try {
-        key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+        entry = { id: keys.size, key: createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }) };
       } catch {
-        key = null;
+        entry = null;
       }
-      keys.set(id, key);
+      keys.set(id, entry);
     }
-    byArray.set(spki, key);
-    return key ?? undefined;
+    byArray.set(spki, entry);
+    return entry ?? undefined;
   };
   return {
-    sha256: (data) => createHash('sha256').update(data).digest(),
+    sha256,
     verifyP256(spki, message, signature) {
-      const key = keyOf(spki);
-      if (key === undefined) return false;
-      return new Promise<boolean>((resolve) => {
-        try {
-          verify('sha256', message, key, signature, (err, valid) => { resolve(err === null && valid); });
-        } catch {
-          resolve(false);
-        }
-      });
+      const entry = keyOf(spki);
+      if (entry === undefined) return false;
+      if (pool !== undefined) return pool.verify(entry.id, entry.key, message, signature);
+      try {
+        return verify('sha256', message, entry.key, signature);
+      } catch {
+        return false;
+      }
     },
+    close: () => pool?.close() ?? Promise.resolve(),
   };
 }

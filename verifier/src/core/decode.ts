@@ -1,10 +1,10 @@
 /**
- * Raw block bytes → plain facts: header, data entries, validation flags, orderer signatures, and for each endorser
- * transaction everything its validity depends on (creator and its signature, endorsements and the bytes they sign,
- * the proposal hash binding, and the read-write set with read versions and range queries). Nothing is judged here.
+ * Raw block bytes → plain facts: header, data entries, validation flags, orderer signatures; and the shapes of the
+ * transactions ./decode-tx reads from its entries. Nothing is judged here.
  */
-import { common, ledger, msp, peer } from './protos';
-import { concat, fromUtf8 } from './bytes';
+import { common, peer } from './protos';
+import { concat } from './bytes';
+import { ProtoReader } from './protowire';
 
 export interface Version {
   readonly block: number;
@@ -162,135 +162,21 @@ function decodeSignatures(bytes: Uint8Array | undefined, headerDer: Uint8Array):
   }
 }
 
+/** msp.SerializedIdentity: { 1 mspid, 2 id_bytes }. */
 export function identityOf(serialized: Uint8Array): { identity: Uint8Array; mspId: string; certificate: Uint8Array } {
-  const identity = msp.SerializedIdentity.deserializeBinary(serialized);
-  return { identity: serialized, mspId: identity.getMspid(), certificate: identity.getIdBytes_asU8() };
-}
-
-/** google-protobuf ships no typings for Timestamp here; only these members are used. */
-interface ProtoTimestamp {
-  getSeconds(): number;
-  getNanos(): number;
+  const r = new ProtoReader(serialized);
+  let mspId = '';
+  let certificate: Uint8Array = new Uint8Array(0);
+  while (r.next()) {
+    if (r.field === 1) mspId = r.string();
+    else if (r.field === 2) certificate = r.bytes();
+    else r.skip();
+  }
+  return { identity: serialized, mspId, certificate };
 }
 
 /** Fabric's codes for envelopes that do not decode (core/common/validation/msgvalidation.go). */
 export const Code = peer.TxValidationCode;
-
-export function decodeTransaction(entry: Uint8Array, index: number): DecodedTx {
-  const base = { index, txId: '', headerType: -1, channelId: '', nonce: new Uint8Array(0) };
-  let envelope: common.Envelope;
-  let payload: common.Payload;
-  let channelHeaderBytes: Uint8Array;
-  let channelHeader: common.ChannelHeader;
-  let signatureHeader: common.SignatureHeader;
-  try {
-    envelope = common.Envelope.deserializeBinary(entry);
-    payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-  } catch (err) {
-    return { ...base, problem: { code: Code.BAD_PAYLOAD, message: `the payload does not decode: ${errorText(err)}` } };
-  }
-  try {
-    const header = payload.getHeader();
-    if (header === undefined) throw new Error('no header');
-    channelHeaderBytes = header.getChannelHeader_asU8();
-    channelHeader = common.ChannelHeader.deserializeBinary(channelHeaderBytes);
-    signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
-  } catch (err) {
-    return { ...base, problem: { code: Code.BAD_COMMON_HEADER, message: `the header does not decode: ${errorText(err)}` } };
-  }
-  const timestamp = channelHeader.getTimestamp() as unknown as ProtoTimestamp | undefined;
-  const creatorBytes = signatureHeader.getCreator_asU8();
-  const described = {
-    index,
-    txId: channelHeader.getTxId(),
-    headerType: channelHeader.getType(),
-    channelId: channelHeader.getChannelId(),
-    nonce: signatureHeader.getNonce_asU8(),
-    ...(timestamp === undefined ? {} : { timestamp: new Date(timestamp.getSeconds() * 1000 + Math.floor(timestamp.getNanos() / 1e6)).toISOString() }),
-  };
-  let creator: Signed | undefined;
-  try {
-    creator = { ...identityOf(creatorBytes), signedBytes: envelope.getPayload_asU8(), signature: envelope.getSignature_asU8() };
-  } catch (err) {
-    return { ...described, problem: { code: Code.BAD_COMMON_HEADER, message: `the creator does not decode: ${errorText(err)}` } };
-  }
-  if (described.headerType !== common.HeaderType.ENDORSER_TRANSACTION) return { ...described, creator };
-  try {
-    return { ...described, creator, action: decodeAction(payload.getData_asU8(), channelHeader, channelHeaderBytes) };
-  } catch (err) {
-    return { ...described, creator, problem: { code: Code.INVALID_ENDORSER_TRANSACTION, message: `the transaction does not decode: ${errorText(err)}` } };
-  }
-}
-
-function decodeAction(data: Uint8Array, channelHeader: common.ChannelHeader, channelHeaderBytes: Uint8Array): EndorserAction {
-  const actions = peer.Transaction.deserializeBinary(data).getActionsList();
-  const [action] = actions;
-  if (action === undefined || actions.length !== 1) throw new Error(`${actions.length} actions; Fabric supports exactly one`);
-  const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-  const endorsed = actionPayload.getAction();
-  if (endorsed === undefined) throw new Error('no endorsed action');
-  const proposalPayload = actionPayload.getChaincodeProposalPayload_asU8();
-  const responseBytes = endorsed.getProposalResponsePayload_asU8();
-  const response = peer.ProposalResponsePayload.deserializeBinary(responseBytes);
-  const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
-  const extension = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8());
-  const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
-  const functionName = functionNameOf(proposalPayload);
-  return {
-    invokedChaincode: extension.getChaincodeId()?.getName() ?? '',
-    actionChaincode: chaincodeAction.getChaincodeId()?.getName() ?? '',
-    chaincodeVersion: chaincodeAction.getChaincodeId()?.getVersion() ?? '',
-    proposalHash: response.getProposalHash_asU8(),
-    proposalHashInput: concat(channelHeaderBytes, action.getHeader_asU8(), proposalPayload),
-    endorsements: endorsed.getEndorsementsList().map((e) => {
-      const endorser = e.getEndorser_asU8();
-      return { ...identityOf(endorser), signedBytes: concat(responseBytes, endorser), signature: e.getSignature_asU8() };
-    }),
-    namespaces: rwset.getNsRwsetList().map(decodeNamespace),
-    ...(functionName === undefined ? {} : { functionName }),
-  };
-}
-
-function decodeNamespace(ns: ledger.rwset.NsReadWriteSet): NsRwSet {
-  const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-  const collections = ns.getCollectionHashedRwsetList().map((c) => ({
-    name: c.getCollectionName(),
-    set: ledger.rwset.kvrwset.HashedRWSet.deserializeBinary(c.getHashedRwset_asU8()),
-  }));
-  return {
-    namespace: ns.getNamespace(),
-    reads: kv.getReadsList().map(readOf),
-    ranges: kv.getRangeQueriesInfoList().map((q): RangeRead => {
-      const merkle = q.getReadsMerkleHashes();
-      return {
-        startKey: q.getStartKey(),
-        endKey: q.getEndKey(),
-        exhausted: q.getItrExhausted(),
-        ...(q.hasRawReads() ? { rawReads: q.getRawReads()?.getKvReadsList().map(readOf) ?? [] } : {}),
-        ...(merkle === undefined ? {} : { merkle: { maxDegree: merkle.getMaxDegree(), maxLevel: merkle.getMaxLevel(), hashes: merkle.getMaxLevelHashesList_asU8() } }),
-      };
-    }),
-    writes: kv.getWritesList().map((w) => ({ key: w.getKey(), isDelete: w.getIsDelete(), value: w.getValue_asU8() })),
-    metadataWrites: kv.getMetadataWritesList().length,
-    collectionsWritten: collections.filter((c) => c.set.getHashedWritesList().length + c.set.getMetadataWritesList().length > 0).map((c) => c.name),
-    collectionReads: collections.reduce((n, c) => n + c.set.getHashedReadsList().length, 0),
-  };
-}
-
-function readOf(read: ledger.rwset.kvrwset.KVRead): KvRead {
-  const version = read.getVersion();
-  return { key: read.getKey(), ...(version === undefined ? {} : { version: { block: version.getBlockNum(), tx: version.getTxNum() } }) };
-}
-
-function functionNameOf(proposalPayload: Uint8Array): string | undefined {
-  try {
-    const input = peer.ChaincodeProposalPayload.deserializeBinary(proposalPayload).getInput_asU8();
-    const first = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec()?.getInput()?.getArgsList_asU8()[0];
-    return first === undefined ? undefined : fromUtf8(first);
-  } catch {
-    return undefined;
-  }
-}
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

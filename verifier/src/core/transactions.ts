@@ -36,16 +36,31 @@ export interface TxContext {
   readonly verifier: SignatureVerifier;
 }
 
-interface Checked {
+/** What the envelope checks found: a code when the transaction already fails, and the endorsers that count. */
+export interface EnvelopeCheck {
   readonly code?: number;
   readonly reason?: string;
   readonly signers: readonly PolicySigner[];
 }
 
+/** What the envelope checks need: they depend on the config in force only, never on earlier transactions. */
+export type EnvelopeContext = Pick<TxContext, 'channel' | 'config' | 'verifier'>;
+
+/**
+ * A block's signatures, concurrently (WebCrypto and the CLI's worker threads are asynchronous): the walk starts them
+ * while earlier blocks are still being validated.
+ */
+export function checkEnvelopes(txs: readonly DecodedTx[], ctx: EnvelopeContext): Promise<EnvelopeCheck[]> {
+  return Promise.all(txs.map((tx) => checkEnvelope(tx, ctx)));
+}
+
 /** Validates a block's transactions in order; valid writes are applied to the state as they pass. */
 export async function validateTransactions(blockNumber: number, txs: readonly DecodedTx[], ctx: TxContext): Promise<TxOutcome[]> {
-  // Signatures first, concurrently (WebCrypto is asynchronous); the ledger-order checks after, one by one.
-  const checked = await Promise.all(txs.map((tx) => checkEnvelope(tx, ctx)));
+  return deriveOutcomes(blockNumber, txs, await checkEnvelopes(txs, ctx), ctx);
+}
+
+/** The ledger-order checks, one transaction after the other, on the envelope checks' findings. */
+export function deriveOutcomes(blockNumber: number, txs: readonly DecodedTx[], checked: readonly EnvelopeCheck[], ctx: TxContext): TxOutcome[] {
   const inBlock = new Set<string>();
   return txs.map((tx, i): TxOutcome => {
     const c = checked[i] ?? { signers: [] };
@@ -62,8 +77,8 @@ export async function validateTransactions(blockNumber: number, txs: readonly De
   });
 }
 
-async function checkEnvelope(tx: DecodedTx, ctx: TxContext): Promise<Checked> {
-  const fail = (code: number, reason: string): Checked => ({ code, reason, signers: [] });
+async function checkEnvelope(tx: DecodedTx, ctx: EnvelopeContext): Promise<EnvelopeCheck> {
+  const fail = (code: number, reason: string): EnvelopeCheck => ({ code, reason, signers: [] });
   if (tx.problem !== undefined) return fail(tx.problem.code, tx.problem.message);
   if (tx.channelId !== ctx.channel) return fail(Code.TARGET_CHAIN_NOT_FOUND, `it names channel '${tx.channelId}'`);
   if (tx.creator === undefined) return fail(Code.BAD_COMMON_HEADER, 'no creator');
@@ -88,7 +103,7 @@ function concatIdentity(tx: DecodedTx): Uint8Array {
 }
 
 /** Distinct endorsers whose identity is valid in their MSP and whose signature verifies; the rest do not count. */
-async function endorsers(action: EndorserAction, ctx: TxContext): Promise<PolicySigner[]> {
+async function endorsers(action: EndorserAction, ctx: EnvelopeContext): Promise<PolicySigner[]> {
   const checks = await Promise.all(action.endorsements.map((e) => ctx.verifier.verifySigned(ctx.config.msps.get(e.mspId), e)));
   const seen = new Set<string>();
   const signers: PolicySigner[] = [];

@@ -41,15 +41,17 @@ export class ServiceClient {
     this.#fetch = fetchFn;
   }
 
+  static async #refusal(response: Response): Promise<ServiceRequestError> {
+    const error = ServiceErrorSchema.safeParse(await response.json().catch(() => undefined));
+    return error.success
+      ? new ServiceRequestError(error.data.error.message, { status: response.status, code: error.data.error.code })
+      : new ServiceRequestError(`The service answered ${response.status} ${response.statusText}`, { status: response.status, code: `HTTP_${response.status}` });
+  }
+
   async #get<T>(path: string, schema: z.ZodType<T>): Promise<T> {
     const response = await this.#fetch(this.#base + path, { headers: { accept: 'application/json' } });
+    if (!response.ok) throw await ServiceClient.#refusal(response);
     const body: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) {
-      const error = ServiceErrorSchema.safeParse(body);
-      throw error.success
-        ? new ServiceRequestError(error.data.error.message, { status: response.status, code: error.data.error.code })
-        : new ServiceRequestError(`The service answered ${response.status} ${response.statusText}`, { status: response.status, code: `HTTP_${response.status}` });
-    }
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       throw new ServiceRequestError(`The service sent an unexpected answer for ${path}`, { status: response.status, code: 'BAD_ANSWER', cause: parsed.error });
@@ -77,5 +79,21 @@ export class ServiceClient {
 
   checkpoint(): Promise<SignedCheckpoint> {
     return this.#get('/v1/checkpoint', SignedCheckpointSchema);
+  }
+
+  async #bytes(path: string): Promise<Uint8Array> {
+    const response = await this.#fetch(this.#base + path, { headers: { accept: 'application/octet-stream' } });
+    if (!response.ok) throw await ServiceClient.#refusal(response);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  /** A block as stored (protobuf); config blocks are always served. For the core's checks, which trust none of it. */
+  block(n: number): Promise<Uint8Array> {
+    return this.#bytes(`/v1/blocks/${n}`);
+  }
+
+  /** A block with its data emptied: header and orderer signatures. */
+  headerOnly(n: number): Promise<Uint8Array> {
+    return this.#bytes(`/v1/blocks/${n}/header-only`);
   }
 }

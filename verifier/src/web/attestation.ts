@@ -1,43 +1,83 @@
 /**
  * What a citizen can check during an `after-close` poll, when the bundle is embargoed: the observer's signed
- * inclusion statement ("transaction T is VALID in block N, header hash H"). The page checks that the statement is
- * about this receipt and that its signature verifies against the certificate it names.
- *
- * TODO(core): check that `signer.certificate` chains to `signer.mspId`'s root CA in the channel config in force,
- * derived from the pinned genesis (the whole-chain bundle's config blocks are never withheld). That needs the core's
- * config derivation; until it exposes a helper, the page says plainly that this is not checked.
+ * inclusion statement ("transaction T is VALID in block N, header hash H"). The page checks, from the pinned genesis:
+ * the statement is about this receipt; its signer names an observer organisation (ObserverMSP or WatchdogMSP); the
+ * channel config in force at block N, followed from genesis through the config blocks (core/config-chain); that
+ * block N's header hashes to H and carries the orderers' signatures under that config; and that the signer's
+ * certificate is a valid identity of that observer's MSP there (issued by its CA, one NodeOU role, as the verifier
+ * judges endorsers) whose low-S signature over the statement's canonical JSON verifies.
  */
-import { defaultProvider } from '../core/crypto';
+import { Orgs } from '@poll-ledger/protocol';
 import { fromBase64, utf8 } from '../core/bytes';
-import { parseCertificate } from '../core/x509';
+import { canonicalJson } from '../core/canonical';
+import { type BlockSource, configAtBlock } from '../core/config-chain';
+import { type CryptoProvider, defaultProvider } from '../core/crypto';
+import { SignatureVerifier, checkIdentity } from '../core/msp';
 import type { InclusionStatement, ObserverSignature, Receipt } from '../wire';
 import { type SafeHtml, html } from './html';
-import { canonicalJson } from '../core/canonical';
+
+/** One thing the page checked about the statement, for the list it shows. */
+export interface AttestationFact {
+  readonly title: string;
+  readonly ok: boolean;
+  readonly text: string;
+}
 
 export interface SignatureCheck {
+  /** True only when every check passed. */
   readonly ok: boolean;
+  /** The first failure, or what was verified. */
   readonly detail: string;
+  readonly facts: readonly AttestationFact[];
 }
 
-function certificateDer(pem: string): Uint8Array | undefined {
-  const body = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem)?.[1];
-  return body === undefined ? undefined : fromBase64(body.replace(/\s+/g, ''));
+export interface StatementCheckOptions {
+  readonly genesisHash: string;
+  /** The blocks, from the service that signed the statement (nothing it sends is trusted). */
+  readonly blocks: BlockSource;
+  readonly crypto?: CryptoProvider;
 }
 
-/**
- * ECDSA P-256 over SHA-256 of the statement's canonical JSON, DER signature, key from the signer's certificate, with
- * the core's crypto (WebCrypto, or @noble where there is none) and certificate parser.
- */
-export async function verifyObserverSignature(statement: InclusionStatement, signer: ObserverSignature): Promise<SignatureCheck> {
-  const der = certificateDer(signer.certificate);
-  const certificate = der === undefined ? undefined : parseCertificate(der);
-  if (certificate === undefined) {
-    return { ok: false, detail: "the signer's certificate cannot be read" };
+const OBSERVERS: readonly string[] = Orgs.observers;
+
+function refused(detail: string, facts: readonly AttestationFact[], title: string): SignatureCheck {
+  return { ok: false, detail, facts: [...facts, { title, ok: false, text: detail }] };
+}
+
+/** Checks the observer's signature on `statement` against its MSP in the config derived from the pinned genesis. */
+export async function verifyObserverSignature(statement: InclusionStatement, signer: ObserverSignature, options: StatementCheckOptions): Promise<SignatureCheck> {
+  const facts: AttestationFact[] = [];
+  if (!OBSERVERS.includes(signer.mspId)) {
+    return refused(`${signer.mspId} is not an observer organisation (${OBSERVERS.join(' or ')})`, facts, 'Signer is an observer');
   }
-  const ok = await defaultProvider().verifyP256(certificate.spki, utf8(canonicalJson(statement)), fromBase64(signer.signature));
-  return ok
-    ? { ok: true, detail: `the signature verifies against the certificate ${signer.mspId} signed with` }
-    : { ok: false, detail: 'the signature does not verify against the certificate it names' };
+  facts.push({ title: 'Signer is an observer', ok: true, text: `${signer.mspId} is one of the observer organisations` });
+  const verifier = new SignatureVerifier(options.crypto ?? defaultProvider());
+  const n = statement.blockNumber;
+  const derived = await configAtBlock(n, options.genesisHash, options.blocks, verifier);
+  if (!derived.ok) return refused(`block ${n} cannot be checked from the pinned genesis: ${derived.problem}`, facts, `Block ${n}`);
+  if (derived.headerHash !== statement.blockHash) {
+    return refused(`block ${n}'s header hashes to ${derived.headerHash}, not to the statement's ${statement.blockHash}`, facts, `Block ${n}`);
+  }
+  const configs = derived.configBlocks.length === 1 ? 'the genesis config' : `the config of blocks ${derived.configBlocks.join(', ')}`;
+  facts.push({ title: `Block ${n}`, ok: true, text: `its header hash is the statement's, signed by ${derived.signers.join(', ') || 'its orderers'} under ${configs}, followed from the pinned genesis` });
+  const msp = derived.config.msps.get(signer.mspId);
+  if (msp === undefined) return refused(`${signer.mspId} is not an organisation of the channel config in force at block ${n}`, facts, `Certificate issued by ${signer.mspId}'s CA`);
+  let signature: Uint8Array;
+  try {
+    signature = fromBase64(signer.signature);
+  } catch {
+    return refused('the signature is not base64', facts, 'Signature');
+  }
+  const issuedBy = `Certificate issued by ${signer.mspId}'s CA`;
+  const identity = await checkIdentity(msp, utf8(signer.certificate), verifier.crypto);
+  if (!identity.valid || identity.certificate === undefined) return refused(identity.problem ?? "the signer's certificate cannot be read", facts, issuedBy);
+  const who = `${identity.certificate.commonName} (${identity.role ?? (identity.admin ? 'admin' : 'member')} of ${signer.mspId})`;
+  facts.push({ title: issuedBy, ok: true, text: `${who}: a valid identity of ${signer.mspId} in the channel config at block ${n}` });
+  if (!(await verifier.verify(identity.certificate, utf8(canonicalJson(statement)), signature))) {
+    return refused(`the signature by ${who} does not verify over this statement`, facts, 'Signature');
+  }
+  facts.push({ title: 'Signature', ok: true, text: 'verifies over this statement (ECDSA P-256, low S)' });
+  return { ok: true, detail: `${who} signed it, and block ${n}'s header is the one it names`, facts };
 }
 
 /** Differences between the statement and the receipt it is meant to answer. */
@@ -52,7 +92,7 @@ export interface AttestationOutcome {
   readonly sentence: string;
 }
 
-export function attestationOutcome(receipt: Receipt, statement: InclusionStatement, signature: SignatureCheck): AttestationOutcome {
+export function attestationOutcome(receipt: Receipt, statement: InclusionStatement, signature: Pick<SignatureCheck, 'ok' | 'detail'>): AttestationOutcome {
   const mismatches = statementMismatches(receipt, statement);
   if (mismatches.length > 0) {
     return { ok: false, sentence: `NOT verified: the observer's statement is not about your receipt (${mismatches.join('; ')}).` };
@@ -75,8 +115,8 @@ export function attestationOutcome(receipt: Receipt, statement: InclusionStateme
 export function attestationView(statement: InclusionStatement, signer: ObserverSignature, signature: SignatureCheck): SafeHtml {
   return html`<h3>The observer's signed statement</h3>
 <dl class="facts">
-<dt>Signed by</dt><dd>${signer.mspId} (${signature.ok ? '✔' : '✘'} ${signature.detail})</dd>
-<dt>Certificate issued by ${signer.mspId}'s CA</dt><dd>not checked in the browser yet: this rests on the certificate being the observer’s</dd>
+<dt>Signed by</dt><dd>${signer.mspId}</dd>
+${signature.facts.map((f) => html`<dt>${f.title}</dt><dd>${f.ok ? '✔' : '✘'} ${f.text}</dd>`)}
 <dt>Transaction</dt><dd><code>${statement.txId}</code></dd>
 <dt>Block</dt><dd>${statement.blockNumber}, position ${statement.txIndex}</dd>
 <dt>Block header hash</dt><dd><code>${statement.blockHash}</code></dd>

@@ -56,3 +56,47 @@ describe('the CryptoProviders', () => {
     expect(await node.verifyP256(spki, message, signature.subarray(1))).to.be.false;
   });
 });
+
+describe('nodeCryptoProvider', () => {
+  const keys = [0, 1, 2].map(() => generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+  const spkiOf = (i: number): Buffer => keys[i]!.publicKey.export({ format: 'der', type: 'spki' });
+
+  for (const threads of [0, 1, 2]) {
+    it(`with ${threads} worker thread(s), answers each of many concurrent verifications for its own message and key`, async () => {
+      const node = nodeCryptoProvider({ threads });
+      try {
+        const cases = Array.from({ length: 300 }, (_, i) => {
+          const message = Buffer.from(`message ${i}`);
+          const signer = i % 3;
+          const signature = sign('sha256', message, keys[signer]!.privateKey);
+          // Every fifth is checked against another key, every seventh against another message.
+          const key = i % 5 === 0 ? (signer + 1) % 3 : signer;
+          const checked = i % 7 === 0 ? Buffer.from(`other ${i}`) : message;
+          return { expected: key === signer && checked === message, run: () => node.verifyP256(spkiOf(key), checked, signature) };
+        });
+        const results = await Promise.all(cases.map(async (c) => c.run()));
+        expect(results).to.deep.equal(cases.map((c) => c.expected));
+      } finally {
+        await node.close();
+      }
+    });
+  }
+
+  it('after close, refuses to verify rather than wait forever', async () => {
+    const node = nodeCryptoProvider({ threads: 1 });
+    await node.close();
+    const message = Buffer.from('m');
+    const outcome = await Promise.resolve(node.verifyP256(spkiOf(0), message, sign('sha256', message, keys[0]!.privateKey))).then(String, (e: unknown) => (e as Error).message);
+    expect(outcome).to.equal('the signature workers were closed');
+  });
+
+  it('refuses a key that does not parse, without a worker', async () => {
+    const node = nodeCryptoProvider({ threads: 1 });
+    expect(await node.verifyP256(Buffer.from('not a key'), Buffer.from('m'), Buffer.alloc(70))).to.be.false;
+    await node.close();
+  });
+
+  it('hashes as SHA-256', () => {
+    expect(Buffer.from(nodeCryptoProvider({ threads: 0 }).sha256(Buffer.from('abc'))).toString('hex')).to.equal('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});

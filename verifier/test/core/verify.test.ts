@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import type { VerificationReport } from '../../src/core/report';
 import { verifyBundle } from '../../src/core/verify';
+import { defaultProvider } from '../../src/core/crypto';
+import { SignatureVerifier } from '../../src/core/msp';
+import { LedgerWalk } from '../../src/core/walk';
 import { bundleOf } from '../support/bundle';
 import { bftConfig, raftConfig } from '../support/fabric';
 import { type BlockSigner, LedgerBuilder, bftQuorum, bftSigner, replaceTx, reseal, setFlag, withhold } from '../support/ledger';
@@ -67,6 +70,19 @@ describe('verifyBundle', () => {
     const refused = await verifyBundle(bundleOf(stale.blocks), { genesisHash: stale.genesisHash });
     expect(failed(refused)).to.include('orderer-signatures');
     expect(messages(refused, 'orderer-signatures')).to.match(new RegExp(`block ${String(moved + 1)}`));
+  });
+
+  it('when a block was prepared under the config a later-committed config block replaced, then its checks are run again', async () => {
+    const chain = new LedgerBuilder(raftConfig, [orgs.city.orderer]);
+    chain.addConfigBlock({ ...raftConfig, ordering: [orgs.dept], consenters: [orgs.dept] });
+    chain.addBlock([], [orgs.dept.orderer]);
+    const walk = new LedgerWalk('polls', chain.genesisHash, new SignatureVerifier(defaultProvider()));
+    await walk.add(0, chain.blocks[0]!);
+    const prepared = chain.blocks.map((b, n) => walk.prepare(n, b)).slice(1);
+    expect(prepared[0]?.barrier).to.equal(true);
+    for (const p of prepared) await walk.commit(p);
+    expect([walk.chain, walk.config, walk.signatures].flatMap((s) => s.failures)).to.deep.equal([]);
+    expect(walk.configBlocks).to.deep.equal([0, 1]);
   });
 
   it('when the pinned genesis hash is another, then the chain fails', async () => {

@@ -13,9 +13,19 @@ export type Version = readonly [number, number];
 export interface TxSpec {
   readonly namespace?: string;
   readonly fn?: string;
+  /** Arguments after the function name; with them, the invocation also names its chaincode (as clients send it). */
+  readonly args?: readonly string[];
   readonly timestamp?: string;
   readonly reads?: readonly { readonly key: string; readonly version?: Version }[];
-  readonly ranges?: readonly { readonly start: string; readonly end: string; readonly reads: readonly { readonly key: string; readonly version: Version }[] }[];
+  readonly ranges?: readonly {
+    readonly start: string;
+    readonly end: string;
+    readonly reads: readonly { readonly key: string; readonly version: Version }[];
+    /** Record Fabric's Merkle summary instead of the raw reads. */
+    readonly merkle?: { readonly maxDegree: number; readonly maxLevel: number; readonly hashes: readonly Uint8Array[] };
+  }[];
+  /** Keys whose metadata the transaction writes (key-level endorsement). */
+  readonly metadataWrites?: readonly string[];
   readonly writes?: readonly { readonly key: string; readonly value?: string | Uint8Array; readonly isDelete?: boolean }[];
   readonly collections?: readonly string[];
   /** Default: the observer's and the city's peers. */
@@ -59,10 +69,27 @@ function rwset(spec: TxSpec, namespace: string): Uint8Array {
     info.setStartKey(q.start);
     info.setEndKey(q.end);
     info.setItrExhausted(true);
-    const raw = new ledger.rwset.kvrwset.QueryReads();
-    raw.setKvReadsList(q.reads.map((r) => kvRead(r.key, r.version)));
-    info.setRawReads(raw);
+    if (q.merkle === undefined) {
+      const raw = new ledger.rwset.kvrwset.QueryReads();
+      raw.setKvReadsList(q.reads.map((r) => kvRead(r.key, r.version)));
+      info.setRawReads(raw);
+    } else {
+      const summary = new ledger.rwset.kvrwset.QueryReadsMerkleSummary();
+      summary.setMaxDegree(q.merkle.maxDegree);
+      summary.setMaxLevel(q.merkle.maxLevel);
+      summary.setMaxLevelHashesList([...q.merkle.hashes]);
+      info.setReadsMerkleHashes(summary);
+    }
     return info;
+  }));
+  kv.setMetadataWritesList((spec.metadataWrites ?? []).map((key) => {
+    const entry = new ledger.rwset.kvrwset.KVMetadataEntry();
+    entry.setName('VALIDATION_PARAMETER');
+    entry.setValue(Buffer.from('policy'));
+    const write = new ledger.rwset.kvrwset.KVMetadataWrite();
+    write.setKey(key);
+    write.setEntriesList([entry]);
+    return write;
   }));
   kv.setWritesList((spec.writes ?? []).map((w) => {
     const write = new ledger.rwset.kvrwset.KVWrite();
@@ -97,9 +124,14 @@ export function endorserTx(spec: TxSpec): BuiltTx {
   const txId = txIdOf(nonce, creator);
   const h = headers(common.HeaderType.ENDORSER_TRANSACTION, creator, { nonce, txId, chaincode: namespace, ...(spec.timestamp === undefined ? {} : { timestamp: spec.timestamp }) });
   const input = new peer.ChaincodeInput();
-  input.setArgsList([Buffer.from(spec.fn ?? 'CastBallot')]);
+  input.setArgsList([spec.fn ?? 'CastBallot', ...(spec.args ?? [])].map((a) => Buffer.from(a)));
   const ccSpec = new peer.ChaincodeSpec();
   ccSpec.setInput(input);
+  if (spec.args !== undefined) {
+    const invoked = new peer.ChaincodeID();
+    invoked.setName(namespace);
+    ccSpec.setChaincodeId(invoked);
+  }
   const invocation = new peer.ChaincodeInvocationSpec();
   invocation.setChaincodeSpec(ccSpec);
   const proposalPayload = new peer.ChaincodeProposalPayload();

@@ -1,8 +1,8 @@
 /**
- * What the browser test's server answers: a public poll with results (for the charts), an after-close poll whose
- * bundle is embargoed with receipts the observer signs (with the service's own signer), and a real chain of a poll
- * (built with the core's synthetic chain builder, real keys and signatures) that the real service serves and the
- * core verifies in the page.
+ * What the browser test's servers answer: a public poll with results (for the charts), and real chains (built with
+ * the core's synthetic chain builder, real keys and signatures) that the real service serves: a tallied poll the core
+ * verifies in the page, and an open after-close poll whose bundle is embargoed, so the page checks the observer's
+ * signed inclusion statement against the observer's MSP in the config it derives from the pinned genesis.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -12,12 +12,11 @@ import * as path from 'node:path';
 import { type Ballot, type Poll, type Results, TallyStateSchema, pollKey, tallyKey } from '@poll-ledger/protocol';
 import { ballotHash, canonicalJson } from '../../src/core/canonical';
 import { nobleProvider } from '../../src/core/crypto';
-import { newStatementSigner } from '../../src/service/signer';
-import type { InclusionStatement, PollDetail, PollList, Receipt, ReceiptStatus } from '../../src/wire';
-import { signaturePolicy } from '../support/fabric';
+import type { PollDetail, PollList, Receipt } from '../../src/wire';
+import { raftConfig, signaturePolicy } from '../support/fabric';
 import { LedgerBuilder } from '../support/ledger';
-import { orgs, sha256 } from '../support/pki';
-import { POLICY, castBallot, pollRecord, tallyTx } from '../support/polls';
+import { type TestOrg, orgs, sha256 } from '../support/pki';
+import { POLICY, castBallot, pollRecord, tallyTx, voter } from '../support/polls';
 import { type BuiltTx, type TxSpec, commitWrites } from '../support/tx';
 import type { ServedChain } from './chain-service';
 import type { Answer } from './static-server';
@@ -30,13 +29,14 @@ export interface ChainFixture {
   readonly forgedReceipts: Readonly<Record<string, Receipt>>;
   /** The chain the real service serves for these receipts. */
   readonly small: PollChain;
+  /** An open after-close poll (its bundle embargoed) and a receipt of a ballot in it. */
+  readonly sealed: { readonly chain: PollChain; readonly receipt: Receipt };
 }
 
 export interface Fixtures {
   readonly api: Map<string, Answer>;
   readonly files: Map<string, string>;
   readonly publicPoll: { readonly id: string; readonly title: string; readonly ballotCount: number };
-  readonly embargoed: { readonly receipt: Receipt; readonly forgedReceipt: Receipt };
   readonly chain?: ChainFixture;
   readonly chainMissing?: string;
 }
@@ -54,17 +54,22 @@ function poll(id: string, title: string, status: Poll['status'], resultsVisibili
   };
 }
 
-function observerIdentity(): { certificate: string; key: string } {
+/** A self-made certificate claiming to be the observer's auditor: its own key, signed by itself (openssl). */
+export function selfMadeAuditor(): ServedChain['auditor'] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-e2e-'));
-  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  fs.writeFileSync(path.join(dir, 'key.pem'), key);
-  execFileSync('openssl', ['req', '-x509', '-new', '-key', path.join(dir, 'key.pem'), '-subj', '/O=ObserverMSP/CN=observer', '-days', '1', '-out', path.join(dir, 'cert.pem')]);
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  fs.writeFileSync(path.join(dir, 'key.pem'), key.export({ format: 'pem', type: 'pkcs8' }));
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', path.join(dir, 'key.pem'), '-subj', '/O=ObserverMSP/OU=client/CN=auditor-observer', '-days', '1', '-out', path.join(dir, 'cert.pem')]);
   const certificate = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
   fs.rmSync(dir, { recursive: true });
-  return { certificate, key };
+  return { mspId: 'ObserverMSP', certificate, key };
 }
 
-const receiptPath = (r: Receipt): string => `/v1/receipts/${r.pollId}/${r.ballotId}?txId=${r.txId}`;
+/** An identity issued by `org`'s CA in the chain's config, as the service's auditor. */
+export function auditorOf(org: TestOrg): ServedChain['auditor'] {
+  const issued = org.ca.issue(org.mspId, { OU: ['client'], CN: `auditor-${org.key}` });
+  return { mspId: issued.mspId, certificate: issued.certificate.toString(), key: issued.key };
+}
 
 /** A poll's chain as the polls chaincode writes it, with what the observer's peer says of it. */
 export interface PollChain extends ServedChain {
@@ -114,8 +119,7 @@ export function pollChain(pollId: string, title: string, voters: number, perBloc
   }
   const closed = record('closed');
   b.addBlock([pollTx(b, closed, 'ClosePoll')]);
-  const issued = orgs.observer.ca.issue(orgs.observer.mspId, { OU: ['client'], CN: 'auditor-observer' });
-  const auditor = { mspId: issued.mspId, certificate: issued.certificate.toString(), key: issued.key };
+  const auditor = auditorOf(orgs.observer);
   const tally = tallyTx(b, closed, counted.map((t) => t.ballot));
   b.addBlock([tally]);
   const state = TallyStateSchema.parse(JSON.parse(String(tally.writes?.find((w) => w.key === tallyKey(pollId))?.value)));
@@ -132,6 +136,30 @@ export function pollChain(pollId: string, title: string, voters: number, perBloc
 }
 
 const receiptOf = (tx: { txId: string; ballot: Ballot }): Receipt => ({ pollId: tx.ballot.pollId, ballotId: tx.ballot.ballotId, txId: tx.txId, ballotHash: tx.ballot.ballotHash });
+
+/**
+ * An after-close poll still open: its ballots are sealed, so the service embargoes its bundle and answers a receipt
+ * with a signed inclusion statement. A config block adds the Watchdog to the channel after the chaincode definition,
+ * so the page follows a config chain, not just the genesis config.
+ */
+export function sealedPollChain(pollId: string, voters: number): { chain: PollChain; receipt: Receipt } {
+  const record = (status: Poll['status']): Poll => ({ ...pollRecord(pollId, status), title: 'Participatory budget 2026 (sealed until it closes)' });
+  const b = new LedgerBuilder();
+  b.addBlock([{ namespace: '_lifecycle', fn: 'CommitChaincodeDefinition', creator: orgs.city.admin, writes: commitWrites('polls', 1, signaturePolicy(POLICY)) }]);
+  b.addConfigBlock({ ...raftConfig, application: [...raftConfig.application, orgs.watchdog] });
+  b.addBlock([pollTx(b, record('draft'), 'CreatePoll')]);
+  b.addBlock([pollTx(b, record('open'), 'OpenPoll')]);
+  // With the CastBallot arguments the service reads to index ballot transactions (pollId, ballotId).
+  const ballots = Array.from({ length: voters }, (_, i) => castBallot(b, pollId, `${pollId}-voter-${i}`, CHOICES[i % 3] ?? 'red', i % 50, { args: [pollId, voter(`${pollId}-voter-${i}`)] }));
+  b.addBlock(ballots);
+  const first = ballots[0];
+  if (first === undefined) throw new Error('a sealed poll needs a ballot');
+  const chain: PollChain = {
+    pollId, title: record('open').title, blocks: b.blocks, genesisHash: b.genesisHash, auditor: auditorOf(orgs.observer),
+    polls: [record('open')], results: new Map(), ballotCount: voters, transactions: b.txs.size + 2, receipts: ballots.map(receiptOf),
+  };
+  return { chain, receipt: receiptOf(first) };
+}
 
 /**
  * The real bundle of a small poll (5 ballots and a re-vote, tallied) that the core verifies, a genuine receipt of a
@@ -153,10 +181,10 @@ function chainFixture(): { chain?: ChainFixture; reason?: string } {
   };
   const forgedReceipt = forgedReceipts['a ballot hash of another answer'];
   if (forgedReceipt === undefined) return { reason: 'no forged receipt' };
-  return { chain: { pollId: small.pollId, receipt: genuine, forgedReceipt, forgedReceipts, small } };
+  return { chain: { pollId: small.pollId, receipt: genuine, forgedReceipt, forgedReceipts, small, sealed: sealedPollChain('budget', 3) } };
 }
 
-export async function fixtures(): Promise<Fixtures> {
+export function fixtures(): Fixtures {
   const api = new Map<string, Answer>();
   const files = new Map<string, string>([['genesis-hash.txt', `${hex('e')}\n`]]);
 
@@ -165,34 +193,16 @@ export async function fixtures(): Promise<Fixtures> {
     pollId: open.id, status: 'tallied', final: true, ballotCount: 1204, ballotsRoot: hex('a'),
     counts: { colour: { red: 640, green: 312, blue: 252 }, extras: { wifi: 903, usb: 455, bench: 1010 } },
   };
-  const sealed = poll('budget', 'Participatory budget 2026', 'open', 'after-close');
   const list: PollList = {
-    polls: [open, sealed].map((p) => ({ id: p.id, title: p.title, status: p.status, resultsVisibility: p.resultsVisibility, opensAt: p.opensAt, closesAt: p.closesAt, resultsPublic: p === open })),
+    polls: [open].map((p) => ({ id: p.id, title: p.title, status: p.status, resultsVisibility: p.resultsVisibility, opensAt: p.opensAt, closesAt: p.closesAt, resultsPublic: true })),
   };
   api.set('/v1/polls', { status: 200, body: list });
   api.set(`/v1/polls/${open.id}`, { status: 200, body: { poll: open, resultsPublic: true, results } satisfies PollDetail });
-  api.set(`/v1/polls/${sealed.id}`, { status: 200, body: { poll: sealed, resultsPublic: false } satisfies PollDetail });
-  api.set(`/v1/polls/${sealed.id}/bundle`, { status: 403, body: { error: { code: 'EMBARGOED', message: 'the ballots of poll budget are sealed until it closes' } } });
-
-  const identity = observerIdentity();
-  const signer = newStatementSigner('ObserverMSP', identity.certificate, identity.key);
-  const receipt: Receipt = { pollId: sealed.id, ballotId: hex('b'), txId: hex('c') };
-  const statement: InclusionStatement = {
-    kind: 'inclusion', channel: 'polls', ...receipt, blockNumber: 42, txIndex: 3, blockHash: hex('d'), validationCode: 'VALID', observedAt: '2026-05-02T10:00:00.000Z',
-  };
-  const signed = await signer.sign(statement);
-  api.set(receiptPath(receipt), { status: 200, body: { found: true, attestation: signed, proofAvailable: false } satisfies ReceiptStatus });
-  // A forged answer: another transaction's statement carrying the genuine statement's signature.
-  const forgedReceipt: Receipt = { ...receipt, txId: hex('f') };
-  const forged = { found: true, attestation: { statement: { ...statement, txId: forgedReceipt.txId }, signer: signed.signer }, proofAvailable: false } satisfies ReceiptStatus;
-  api.set(receiptPath(forgedReceipt), { status: 200, body: forged });
-  api.set('/v1/checkpoint', { status: 200, body: await signer.sign({ kind: 'checkpoint', channel: 'polls', height: 43, blockNumber: 42, blockHash: hex('d'), observedAt: '2026-05-02T10:00:00.000Z' }) });
 
   const { chain, reason } = chainFixture();
   return {
     api, files,
     publicPoll: { id: open.id, title: open.title, ballotCount: results.ballotCount },
-    embargoed: { receipt, forgedReceipt },
     ...(chain ? { chain } : {}),
     ...(reason ? { chainMissing: reason } : {}),
   };

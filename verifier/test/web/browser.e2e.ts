@@ -9,8 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { base64UrlEncode } from '../../src/web/receipt-input';
-import { type Fixtures, fixtures, pollChain } from './browser-fixtures';
-import { type ChainServer, serveChain } from './chain-service';
+import type { ReceiptStatus } from '../../src/wire';
+import { orgs } from '../support/pki';
+import { type Fixtures, auditorOf, fixtures, pollChain, selfMadeAuditor } from './browser-fixtures';
+import { type ChainServer, type ServedChain, serveChain } from './chain-service';
 import { type StaticServer, startServer } from './static-server';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -73,7 +75,7 @@ describe('citizen pages in Chromium', function () {
     console.log('      bundling the citizen pages (scripts/bundle-web.js)…');
     execFileSync(process.execPath, [path.join(root, 'scripts', 'bundle-web.js')], { stdio: 'inherit' });
     fs.mkdirSync(shots, { recursive: true });
-    data = await fixtures();
+    data = fixtures();
     server = await startServer(path.join(root, 'dist', 'web'), data.api, data.files);
     servers.push(server);
     if (data.chain !== undefined) {
@@ -134,24 +136,44 @@ describe('citizen pages in Chromium', function () {
     await page.screenshot({ path: path.join(shots, 'results-phone.png'), fullPage: true });
   });
 
-  it('during an after-close poll, checks the observer\'s signed statement and says the proof follows', async () => {
-    const page = await open(`/verify.html#receipt=${base64UrlEncode(JSON.stringify(data.embargoed.receipt))}`);
-    expect(await finalState(page, '#result')).to.equal('partial');
-    expect(await verdictText(page)).to.match(/^Partly verified, for now: the observer signed that your transaction is VALID/);
-    await page.screenshot({ path: path.join(shots, 'verify-embargoed.png'), fullPage: true });
-  });
-
-  it('during an after-close poll, refuses a statement whose signature does not verify', async () => {
-    const page = await open(`/verify.html#receipt=${base64UrlEncode(JSON.stringify(data.embargoed.forgedReceipt))}`);
-    expect(await finalState(page, '#result')).to.equal('not-verified');
-    expect(await verdictText(page)).to.match(/^NOT verified: the signature does not verify/);
-  });
-
   describe('with a real chain, served by the real verification service (the core verifies it in the browser)', () => {
     before(function () {
       if (data.chain === undefined || service === undefined) {
         console.log(`      (skipped: ${data.chainMissing ?? 'no chain fixture'})`);
         this.skip();
+      }
+    });
+
+    it('during an after-close poll, checks the observer\'s statement against its MSP in the config from the pinned genesis, and says the proof follows', async () => {
+      const sealed = data.chain!.sealed;
+      const sealedService = await serveChain(sealed.chain, path.join(root, 'dist', 'web'));
+      servers.push(sealedService);
+      const page = await open(`/verify.html#receipt=${base64UrlEncode(JSON.stringify(sealed.receipt))}`, undefined, sealedService.url);
+      expect(await finalState(page, '#result')).to.equal('partial');
+      await page.screenshot({ path: path.join(shots, 'verify-embargoed.png'), fullPage: true });
+      expect(await verdictText(page)).to.match(/^Partly verified, for now: the observer signed that your transaction is VALID in block 5/);
+      const facts = await page.$eval('.facts', (e) => e.textContent.replace(/\s+/g, ' '));
+      expect(facts).to.contain("Certificate issued by ObserverMSP's CA✔ auditor-observer (client of ObserverMSP)");
+      expect(facts).to.contain('under the config of blocks 0, 2, followed from the pinned genesis');
+    });
+
+    it('during an after-close poll, refuses a statement re-signed by a self-made certificate, one signed by the city, and one altered', async () => {
+      const sealed = data.chain!.sealed;
+      const cases: [string, ServedChain['auditor'], ((a: ReceiptStatus) => ReceiptStatus) | undefined, RegExp][] = [
+        ['a self-made certificate', selfMadeAuditor(), undefined, /^NOT verified: the certificate \(auditor-observer\) was not issued by ObserverMSP's CA\.$/],
+        ['the city', auditorOf(orgs.city), undefined, /^NOT verified: CityMSP is not an observer organisation/],
+        ['an altered statement', sealed.chain.auditor, (a) => (a.found ? { ...a, attestation: { ...a.attestation, statement: { ...a.attestation.statement, txIndex: 7 } } } : a), /^NOT verified: the signature by auditor-observer .* does not verify over this statement\.$/],
+      ];
+      for (const [what, auditor, tamper, expected] of cases) {
+        const forged = await serveChain({ ...sealed.chain, auditor }, path.join(root, 'dist', 'web'), tamper);
+        servers.push(forged);
+        const page = await open(`/verify.html#receipt=${base64UrlEncode(JSON.stringify(sealed.receipt))}`, undefined, forged.url);
+        const state = await finalState(page, '#result');
+        const text = await verdictText(page);
+        console.log(`      statement signed by ${what}: ${text}`);
+        await page.screenshot({ path: path.join(shots, `verify-embargoed-${what.replace(/\W+/g, '-')}.png`), fullPage: true });
+        expect(text, what).to.match(expected);
+        expect(state, what).to.equal('not-verified');
       }
     });
 

@@ -16,6 +16,7 @@ import { PollDirectory } from '../../src/service/disclosure';
 import type { BlockStream, ObserverLedger } from '../../src/service/ledger';
 import { VerificationService } from '../../src/service/service';
 import { newStatementSigner } from '../../src/service/signer';
+import type { ReceiptStatus } from '../../src/wire';
 import type { StaticServer } from './static-server';
 
 export interface ServedChain {
@@ -45,9 +46,10 @@ function stubLedger(chain: ServedChain): ObserverLedger {
 
 /**
  * Starts the service on 127.0.0.1:0. Its web directory is a copy of dist/web with the chain's genesis-hash.txt
- * (the file the operator publishes next to the page), removed again on close.
+ * (the file the operator publishes next to the page), removed again on close. `tamper` changes the service's receipt
+ * answers, as a dishonest service could.
  */
-export async function serveChain(chain: ServedChain, builtWebDir: string): Promise<ChainServer> {
+export async function serveChain(chain: ServedChain, builtWebDir: string, tamper?: (answer: ReceiptStatus) => ReceiptStatus): Promise<ChainServer> {
   const webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verifier-web-'));
   fs.cpSync(builtWebDir, webDir, { recursive: true });
   fs.writeFileSync(path.join(webDir, 'genesis-hash.txt'), `${chain.genesisHash}\n`);
@@ -59,6 +61,10 @@ export async function serveChain(chain: ServedChain, builtWebDir: string): Promi
   await polls.refresh();
   const signer = newStatementSigner(chain.auditor.mspId, chain.auditor.certificate, chain.auditor.key);
   const service = new VerificationService({ channel: 'polls', chaincode: 'polls', chain: index, polls, ledger, signer, headersPageMax: 100 });
+  if (tamper !== undefined) {
+    const honest = service.receipt.bind(service);
+    service.receipt = async (...args) => tamper(await honest(...args));
+  }
   const app = createApp({ config: { rateLimitWindowMs: 60_000, rateLimitMax: 10_000, trustProxyHops: 0, webDir }, service });
 
   const server = app.listen(0, '127.0.0.1');

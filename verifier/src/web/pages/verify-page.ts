@@ -1,7 +1,7 @@
 /**
  * verify.html: a citizen checks their receipt. The browser fetches the poll's bundle from the observer and runs the
  * verifier itself; the service's own receipt answer is used only while the bundle is embargoed, and then only as a
- * signed statement whose signature the page checks.
+ * signed statement the page checks against the observer's MSP in the config it derives from the pinned genesis.
  */
 import type { Receipt } from '../../wire';
 import { ServiceClient, ServiceRequestError } from '../api';
@@ -26,14 +26,15 @@ function readFields(): Record<string, string> {
 }
 
 /** During an after-close poll: the observer's signed inclusion statement, checked here, instead of the proof. */
-async function showEmbargoed(receipt: Receipt, out: HTMLElement): Promise<boolean> {
+async function showEmbargoed(receipt: Receipt, genesisHash: string, out: HTMLElement): Promise<boolean> {
   const status = await api.receiptStatus(receipt);
   if (!status.found) {
     show(out, verdictView({ verified: false, sentence: 'NOT verified: the observer has no transaction with this receipt’s id for this ballot.' }));
     return false;
   }
   const { statement, signer } = status.attestation;
-  const signature = await verifyObserverSignature(statement, signer);
+  show(out, html`<p class="progress" role="status">Checking the observer's statement from the pinned genesis…</p>`);
+  const signature = await verifyObserverSignature(statement, signer, { genesisHash, blocks: api });
   const outcome = attestationOutcome(receipt, statement, signature);
   show(
     out,
@@ -67,7 +68,7 @@ async function verify(receipt: Receipt, genesis: PinnedGenesis): Promise<void> {
     out.dataset.state = verdict.verified ? 'verified' : 'not-verified';
   } catch (error) {
     if (error instanceof ServiceRequestError && error.code === 'EMBARGOED') {
-      const ok = await showEmbargoed(receipt, stepsOut).catch((e: unknown) => {
+      const ok = await showEmbargoed(receipt, genesisHash, stepsOut).catch((e: unknown) => {
         show(stepsOut, verdictView({ verified: false, sentence: `NOT verified: the observer's statement could not be fetched (${errorMessage(e)}).` }));
         return false;
       });
