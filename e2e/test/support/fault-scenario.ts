@@ -69,10 +69,17 @@ export function faultRunner(): FaultRunner {
     scenario: async (name, fault, baseUrl = () => gatewayUrl) => {
       const pollId = await openPoll(name.replace(/[^a-z]+/g, '-').slice(0, 20));
       const load = startPlatformLoad({ baseUrl, relayKey: keys['ballot-relay'], pollId, rate: RATE, label: `${name.slice(0, 12)}-citizen` });
-      await sleep(LOAD_SECONDS * 1000);
-      const faultAt = Date.now();
-      await fault();
-      await sleep(LOAD_SECONDS * 1000);
+      let faultAt: number;
+      try {
+        await sleep(LOAD_SECONDS * 1000);
+        faultAt = Date.now();
+        await fault();
+        await sleep(LOAD_SECONDS * 1000);
+      } catch (err) {
+        // Without this the load would go on starting citizens for ever, and mocha would never exit.
+        await load.abort();
+        throw err;
+      }
       await load.finish();
       const figures = await checkAfterFault(name, pollId, load.outcomes, faultAt, admin);
       rows.push(figures);

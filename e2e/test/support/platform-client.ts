@@ -5,6 +5,7 @@
  * kept, so a fault test can hold the ledger to it afterwards (fault-check.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Answers } from '@poll-ledger/protocol';
 import { answersFor, type Receipt } from './polls';
@@ -44,6 +45,8 @@ export interface PlatformLoad {
   readonly outcomes: readonly CitizenOutcome[];
   /** Stops starting new citizens; resolves once every started one has settled or given up. */
   finish(): Promise<void>;
+  /** Stops everything at once (a scenario that failed): no new citizen, no retry, no request left open. */
+  abort(): Promise<void>;
 }
 
 const BACKOFF_MS = 250;
@@ -54,9 +57,9 @@ function retryAfterMs(res: Response): number | undefined {
   return Number.isFinite(value) && value > 0 ? value * 1000 : undefined;
 }
 
-async function castUntilSettled(outcome: CitizenOutcome, options: PlatformClientOptions): Promise<void> {
+async function castUntilSettled(outcome: CitizenOutcome, options: PlatformClientOptions, aborted: AbortSignal): Promise<void> {
   const giveUpAt = outcome.startedAt + (options.giveUpAfterMs ?? 180_000);
-  for (let backoff = BACKOFF_MS; Date.now() < giveUpAt; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
+  for (let backoff = BACKOFF_MS; Date.now() < giveUpAt && !aborted.aborted; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
     outcome.attempts++;
     let wait = backoff;
     try {
@@ -64,7 +67,7 @@ async function castUntilSettled(outcome: CitizenOutcome, options: PlatformClient
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': options.relayKey, 'idempotency-key': outcome.idempotencyKey },
         body: JSON.stringify({ citizenId: outcome.citizenId, answers: outcome.answers }),
-        signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
+        signal: AbortSignal.any([aborted, AbortSignal.timeout(options.requestTimeoutMs ?? 30_000)]),
       });
       const body = (await res.json().catch(() => ({}))) as Record<string, unknown> & { error?: { code?: string } };
       if (res.status === 201 || res.status === 200) {
@@ -82,7 +85,7 @@ async function castUntilSettled(outcome: CitizenOutcome, options: PlatformClient
     } catch (err) {
       outcome.retriedOn.push(err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'connection');
     }
-    await sleep(Math.min(wait, Math.max(0, giveUpAt - Date.now())));
+    await sleep(Math.min(wait, Math.max(0, giveUpAt - Date.now())), undefined, { signal: aborted }).catch(() => undefined);
   }
 }
 
@@ -91,11 +94,15 @@ export function startPlatformLoad(options: PlatformClientOptions): PlatformLoad 
   const outcomes: CitizenOutcome[] = [];
   const running: Promise<void>[] = [];
   const control = { stopped: false };
+  const abort = new AbortController();
+  // Every citizen in flight listens to it: thousands in a soak.
+  setMaxListeners(0, abort.signal);
   const started = Date.now();
   const starter = (async () => {
     for (let i = 0; !control.stopped; i++) {
       const due = started + (i * 1000) / options.rate;
-      if (due > Date.now()) await sleep(due - Date.now());
+      if (due > Date.now()) await sleep(due - Date.now(), undefined, { signal: abort.signal }).catch(() => undefined);
+      if (abort.signal.aborted) break;
       const outcome: CitizenOutcome = {
         citizenId: `${options.label}-${String(i)}`,
         answers: answersFor(i),
@@ -105,13 +112,19 @@ export function startPlatformLoad(options: PlatformClientOptions): PlatformLoad 
         retriedOn: [],
       };
       outcomes.push(outcome);
-      running.push(castUntilSettled(outcome, options));
+      running.push(castUntilSettled(outcome, options, abort.signal));
     }
   })();
   return {
     outcomes,
     finish: async () => {
       control.stopped = true;
+      await starter;
+      await Promise.all(running);
+    },
+    abort: async () => {
+      control.stopped = true;
+      abort.abort();
       await starter;
       await Promise.all(running);
     },
