@@ -1,12 +1,12 @@
 import { status as GrpcStatus, type Client } from '@grpc/grpc-js';
-import type { Contract, Gateway, Network, Status } from '@hyperledger/fabric-gateway';
+import type { Commit, Contract, Gateway, Network, Status } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { connectGateway, type SigningIdentity } from '@poll-ledger/fabric-client';
 import type { CommitStatus, EventStream, LedgerClient, SubmitOptions, SubmitResult, TxRequest } from '../domain/ledger';
 import { ApiError } from '../errors';
 import type { FabricInstruments } from '../metrics';
 import type { Role } from '../roles';
-import { fromFabricError, grpcCodeOf, validationCodeName } from './grpc-errors';
+import { endedAtDeadline, fromFabricError, grpcCodeOf, validationCodeName } from './grpc-errors';
 import { submitWithRetry, type RetryPolicy } from './submit';
 
 export interface FabricLedgerOptions {
@@ -70,15 +70,15 @@ export class FabricLedger implements LedgerClient {
 
   async resubmit(role: Role, envelope: Uint8Array, waitMs: number): Promise<CommitStatus | undefined> {
     const tx = this.#gateway(role).newTransaction(envelope);
-    const txId = tx.getTransactionId();
+    let commit: Commit;
     try {
-      const commit = await this.#options.instruments.stage('submit', () => tx.submit());
-      const status = await this.#options.instruments.stage('commit_status', () => commit.getStatus({ deadline: Date.now() + waitMs }));
-      return toCommitStatus(txId, status);
+      commit = await this.#options.instruments.stage('submit', () => tx.submit());
     } catch (err) {
+      // An orderer that took longer than the submit timeout may still order it: "not yet", as below.
       if (grpcCodeOf(err) === GrpcStatus.DEADLINE_EXCEEDED) return undefined;
       throw fromFabricError(err);
     }
+    return this.#statusWithin(commit, tx.getTransactionId(), waitMs);
   }
 
   async commitStatus(role: Role, txId: string, waitMs: number): Promise<CommitStatus | undefined> {
@@ -93,13 +93,17 @@ export class FabricLedger implements LedgerClient {
     request.setIdentity(creator.serializeBinary());
     const signed = new gatewayProtos.SignedCommitStatusRequest();
     signed.setRequest(request.serializeBinary());
-    const commit = gateway.newCommit(signed.serializeBinary());
+    return this.#statusWithin(gateway.newCommit(signed.serializeBinary()), txId, waitMs);
+  }
+
+  async #statusWithin(commit: Commit, txId: string, waitMs: number): Promise<CommitStatus | undefined> {
+    const deadline = Date.now() + waitMs;
     try {
-      const status = await this.#options.instruments.stage('commit_status', () => commit.getStatus({ deadline: Date.now() + waitMs }));
+      const status = await this.#options.instruments.stage('commit_status', () => commit.getStatus({ deadline }));
       return toCommitStatus(txId, status);
     } catch (err) {
       // The peer holds the call open until the transaction commits, so a deadline means "not yet".
-      if (grpcCodeOf(err) === GrpcStatus.DEADLINE_EXCEEDED) return undefined;
+      if (endedAtDeadline(err, deadline)) return undefined;
       throw fromFabricError(err);
     }
   }

@@ -70,6 +70,22 @@ export function grpcCodeOf(err: unknown): number | undefined {
 }
 
 /**
+ * How early a CANCELLED may come before our own deadline and still be that deadline: the server times the call
+ * from the grpc-timeout header, which grpc-js rounds, and the two clocks run apart a little.
+ */
+export const DEADLINE_SKEW_MS = 500;
+
+/**
+ * Whether a call with `deadline` ended because of it. A gRPC server that sees the deadline first resets the stream
+ * with CANCEL, and grpc-js reports that as CANCELLED, not DEADLINE_EXCEEDED (gRPC's PROTOCOL-HTTP2 asks clients to
+ * check their deadline on CANCELLED; grpc-go does, grpc-js does not). We never cancel a call ourselves.
+ */
+export function endedAtDeadline(err: unknown, deadline: number, now: number = Date.now()): boolean {
+  const code = grpcCodeOf(err);
+  return code === GrpcStatus.DEADLINE_EXCEEDED || (code === GrpcStatus.CANCELLED && now >= deadline - DEADLINE_SKEW_MS);
+}
+
+/**
  * Turns anything thrown by fabric-gateway or grpc-js into a typed API error: a chaincode refusal when a peer
  * message carries a protocol error payload, else by gRPC status. A chaincode message that is no payload (for
  * example the shim's own refusal of a wrong argument count) is a 502 LEDGER_ERROR, never a guess from prose.

@@ -4,7 +4,7 @@ import { StatusCode } from '@hyperledger/fabric-gateway';
 import { common, gateway } from '@hyperledger/fabric-protos';
 import { createSigning } from '@poll-ledger/fabric-client';
 import { loadVectors } from '@poll-ledger/protocol';
-import { ChaincodeError, CommitPendingError, ERROR_STATUS, LedgerUnavailableError } from '../../src/errors';
+import { ApiError, ChaincodeError, CommitPendingError, ERROR_STATUS, LedgerUnavailableError } from '../../src/errors';
 import { FabricLedger } from '../../src/fabric/fabric-ledger';
 import { createMetrics } from '../../src/metrics';
 import { expect } from '../chai';
@@ -136,6 +136,17 @@ describe('FabricLedger', () => {
     it('when the peer holds the call past the wait, then the status is undefined (not yet committed)', async () => {
       grpc.answer('CommitStatus', serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'deadline'));
       expect(await ledger.commitStatus(relay, 'f'.repeat(64), 10)).to.equal(undefined);
+    });
+
+    it('when the peer resets the call with CANCEL at the wait\'s end (its own deadline fired first), then the status is undefined too', async () => {
+      grpc.answer('CommitStatus', serviceError(GrpcStatus.CANCELLED, 'Call cancelled'));
+      expect(await ledger.commitStatus(relay, 'f'.repeat(64), 10)).to.equal(undefined);
+    });
+
+    it('when the call is CANCELLED long before the wait ends, then that is a ledger error, not "not yet"', async () => {
+      grpc.answer('CommitStatus', serviceError(GrpcStatus.CANCELLED, 'Call cancelled'));
+      const error = await ledger.commitStatus(relay, 'f'.repeat(64), 60_000).catch((err: unknown) => err);
+      expect(error).to.be.instanceOf(ApiError).and.to.include({ code: 'LEDGER_ERROR' });
     });
   });
 

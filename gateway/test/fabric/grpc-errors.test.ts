@@ -2,7 +2,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { EndorseError } from '@hyperledger/fabric-gateway';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { ApiError, ChaincodeError, LedgerUnavailableError } from '../../src/errors';
-import { fromFabricError, grpcCodeOf, validationCodeName } from '../../src/fabric/grpc-errors';
+import { DEADLINE_SKEW_MS, endedAtDeadline, fromFabricError, grpcCodeOf, validationCodeName } from '../../src/fabric/grpc-errors';
 import { expect } from '../chai';
 import { serviceError } from '../fakes';
 import { endorseError, evaluateError, payloadMessage } from './peer-errors';
@@ -112,5 +112,21 @@ describe('fromFabricError', () => {
     expect(validationCodeName(9999)).to.equal('CODE_9999');
     expect(grpcCodeOf(serviceError(GrpcStatus.ABORTED, 'x'))).to.equal(GrpcStatus.ABORTED);
     expect(grpcCodeOf(new Error('x'))).to.equal(undefined);
+  });
+});
+
+describe('endedAtDeadline', () => {
+  const deadline = 10_000;
+  it('when the call ended DEADLINE_EXCEEDED, then it ended at its deadline', () => {
+    expect(endedAtDeadline(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'x'), deadline, 0)).to.equal(true);
+  });
+  it('when it ended CANCELLED at or just before the deadline (the server reset it), then too', () => {
+    expect(endedAtDeadline(serviceError(GrpcStatus.CANCELLED, 'x'), deadline, deadline)).to.equal(true);
+    expect(endedAtDeadline(serviceError(GrpcStatus.CANCELLED, 'x'), deadline, deadline - DEADLINE_SKEW_MS)).to.equal(true);
+  });
+  it('when it ended CANCELLED well before the deadline, or with another code, then not', () => {
+    expect(endedAtDeadline(serviceError(GrpcStatus.CANCELLED, 'x'), deadline, deadline - DEADLINE_SKEW_MS - 1)).to.equal(false);
+    expect(endedAtDeadline(serviceError(GrpcStatus.UNAVAILABLE, 'x'), deadline, deadline)).to.equal(false);
+    expect(endedAtDeadline(new Error('x'), deadline, deadline)).to.equal(false);
   });
 });
