@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, Sha256HexSchema, TxIdSchema, VoterTokenSchema } from './ids';
-import { PollStatusSchema } from './records';
+import { Limits } from './limits';
+import { BallotPositionSchema, PollStatusSchema } from './records';
 
 /** Chaincode events. Payloads are canonical JSON and carry no citizen data: the ballot id is a per-poll pseudonym. */
 
@@ -15,6 +16,11 @@ export const PollEventNames = {
 export type PollEventName = (typeof PollEventNames)[keyof typeof PollEventNames];
 
 export const BALLOT_CAST = 'BallotCast';
+/**
+ * A transaction carries at most one chaincode event (Fabric keeps the last one set), so CastBallots emits one event
+ * for the ballots it wrote. Readers that show events per ballot (the gateway's SSE) split it.
+ */
+export const BALLOTS_CAST = 'BallotsCast';
 
 export const PollEventPayloadSchema = z
   .strictObject({ pollId: IdSchema, status: PollStatusSchema, txId: TxIdSchema })
@@ -26,11 +32,25 @@ export const BallotCastPayloadSchema = z
   .meta({ id: 'BallotCastPayload' });
 export type BallotCastPayload = z.output<typeof BallotCastPayloadSchema>;
 
+/** The ballots a CastBallots transaction wrote, in its order; a refused ballot is not here. */
+export const BallotsCastPayloadSchema = z
+  .strictObject({
+    pollId: IdSchema,
+    txId: TxIdSchema,
+    ballots: z
+      .array(z.strictObject({ ballotId: VoterTokenSchema, ballotHash: Sha256HexSchema, position: BallotPositionSchema }))
+      .min(1)
+      .max(Limits.castBatch.max),
+  })
+  .meta({ id: 'BallotsCastPayload' });
+export type BallotsCastPayload = z.output<typeof BallotsCastPayloadSchema>;
+
 const pollEventNames = Object.values(PollEventNames) as [PollEventName, ...PollEventName[]];
 
 /** Any event of the chaincode, by name and decoded payload. */
 export const ChaincodeEventSchema = z.discriminatedUnion('eventName', [
   z.strictObject({ eventName: z.literal(BALLOT_CAST), payload: BallotCastPayloadSchema }),
+  z.strictObject({ eventName: z.literal(BALLOTS_CAST), payload: BallotsCastPayloadSchema }),
   z.strictObject({ eventName: z.enum(pollEventNames), payload: PollEventPayloadSchema }),
 ]);
 export type ChaincodeEvent = z.output<typeof ChaincodeEventSchema>;

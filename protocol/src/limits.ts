@@ -23,6 +23,11 @@ export const Limits = {
   liveScanPageSize: 1000,
   /** A ballot record remembers the requests of this many earlier versions, so their late retries are duplicates. */
   earlierRequests: 32,
+  /**
+   * Ballots in one CastBallots transaction: enough to share Fabric's per-transaction cost (signatures, endorsement,
+   * validation) among many ballots, few enough that one transaction stays far below the peer's message limits.
+   */
+  castBatch: { min: 1, max: 100 },
   /** A bookmark is a state key: at most this long. */
   bookmarkLength: 1000,
 } as const satisfies Record<string, number | Bounds>;

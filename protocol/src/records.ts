@@ -157,6 +157,9 @@ export const RequestRecordSchema = z.strictObject({
 });
 export type RequestRecord = z.output<typeof RequestRecordSchema>;
 
+/** A ballot's index in the ballots of its CastBallots transaction. */
+export const BallotPositionSchema = z.int().min(0).max(Limits.castBatch.max - 1);
+
 /**
  * The stored ballot, and the output of GetBallot. `requestId`, `requestedAt` and `earlierRequests` (oldest first,
  * absent when empty) are outside the hash; see hashing.ts for `ballotHash`.
@@ -176,6 +179,8 @@ export const BallotSchema = z
     requestId: RequestIdSchema.optional(),
     requestedAt,
     earlierRequests: z.array(RequestRecordSchema).min(1).max(Limits.earlierRequests).optional(),
+    /** Only for a version cast by CastBallots: its index in that transaction's ballots (not hashed). */
+    position: BallotPositionSchema.optional(),
   })
   .meta({ id: 'Ballot' });
 export type Ballot = z.output<typeof BallotSchema>;

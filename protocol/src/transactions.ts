@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
-import { BALLOT_CAST, PollEventNames } from './events';
+import { ErrorPayloadSchema } from './errors';
+import { BALLOT_CAST, BALLOTS_CAST, PollEventNames } from './events';
 import {
   IdSchema,
   IsoDateTimeSchema,
@@ -12,6 +13,7 @@ import {
 } from './ids';
 import { type Bounds, Limits } from './limits';
 import {
+  BallotPositionSchema,
   BallotSchema,
   CountsSchema,
   PollDefinitionSchema,
@@ -54,6 +56,18 @@ export const decimalArgument = (bounds: Bounds) =>
 /** An argument where `''` means "none". */
 const orEmpty = <T extends z.ZodType<string>>(schema: T) => z.union([z.literal(''), schema]);
 
+/**
+ * One ballot of CastBallots: CastBallot's arguments after pollId. Only the shape is checked here; each field is
+ * checked inside the chaincode against CastBallot's own argument rules, so a bad field refuses only its ballot.
+ */
+export const BallotRequestSchema = z.strictObject({
+  voterToken: z.string(),
+  answers: z.unknown(),
+  requestId: z.string(),
+  requestedAt: z.string(),
+});
+export type BallotRequest = z.output<typeof BallotRequestSchema>;
+
 export const Args = {
   pollId: IdSchema,
   ballotId: VoterTokenSchema,
@@ -68,6 +82,10 @@ export const Args = {
    * not after the tx timestamp. `''`: none, the tx timestamp orders the ballot.
    */
   requestedAt: orEmpty(IsoDateTimeSchema),
+  ballotsJson: jsonArgument(
+    z.array(BallotRequestSchema).min(Limits.castBatch.min).max(Limits.castBatch.max),
+    'JSON text: an array of ballots {voterToken, answers, requestId, requestedAt}, each as CastBallot takes them',
+  ),
   maxBallots: decimalArgument(Limits.tallyBatch),
   /** `''` lists every poll. */
   status: orEmpty(PollStatusSchema),
@@ -89,8 +107,25 @@ export const CastBallotResultSchema = z.strictObject({
   duplicate: z.boolean(),
   /** Only with `duplicate`: the request's ballot has since been replaced by a later one of the same voter. */
   superseded: z.literal(true).optional(),
+  /** Only for a ballot written by CastBallots: its index in that transaction's ballots. */
+  position: BallotPositionSchema.optional(),
 });
 export type CastBallotResult = z.output<typeof CastBallotResultSchema>;
+
+/** One ballot's outcome in CastBallots: its receipt (as CastBallot's result), or its refusal, which wrote nothing. */
+export const BallotOutcomeSchema = z.union([
+  z.strictObject({ receipt: CastBallotResultSchema }),
+  z.strictObject({ error: ErrorPayloadSchema }),
+]);
+export type BallotOutcome = z.output<typeof BallotOutcomeSchema>;
+
+export const CastBallotsResultSchema = z.strictObject({
+  pollId: IdSchema,
+  txId: TxIdSchema,
+  /** One per ballot of `ballotsJson`, in its order. */
+  outcomes: z.array(BallotOutcomeSchema).min(Limits.castBatch.min).max(Limits.castBatch.max),
+});
+export type CastBallotsResult = z.output<typeof CastBallotsResultSchema>;
 
 export const TallyProgressSchema = z.strictObject({
   pollId: IdSchema,
@@ -211,6 +246,20 @@ export const Transactions = {
     summary:
       'writes only `ballot~{pollId}~{voterToken}`; a retried requestId returns its receipt and writes nothing; ' +
       'a ballot requested before the stored one is SUPERSEDED',
+  },
+  CastBallots: {
+    kind: 'submit',
+    args: ['pollId', 'ballotsJson'],
+    result: CastBallotsResultSchema,
+    events: [BALLOTS_CAST],
+    caller: 'ballot-relay of CityMSP only',
+    // Whole-transaction refusals; each ballot's own refusal (INVALID_ARGUMENT, INVALID_ANSWER, ALREADY_VOTED,
+    // SUPERSEDED) is its outcome in the result, and the others still commit.
+    refusals: ['FORBIDDEN', 'INVALID_ARGUMENT', 'NOT_FOUND', 'POLL_NOT_OPEN'],
+    summary:
+      'many ballots of one poll: each is checked, written to its own `ballot~{pollId}~{voterToken}` and refused ' +
+      'on its own as CastBallot would; a voterToken twice in one call refuses the second (INVALID_ARGUMENT). One ' +
+      'BallotsCast event lists the ballots written',
   },
   TallyPoll: {
     kind: 'submit',
