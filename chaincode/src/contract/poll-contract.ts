@@ -8,17 +8,10 @@ import {
 } from '@poll-ledger/protocol';
 import { Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { assertMayCastBallot, assertMayClosePoll, assertMayManagePoll, assertPollAdmin } from '../domain/access';
-import {
-  assertMayCastAgain,
-  createBallot,
-  receiptOf,
-  requestTime,
-  retriedReceipt,
-  validateAnswers,
-} from '../domain/ballot';
+import { CAST_BALLOT_FIELDS, parseBallotArgs } from '../domain/cast';
 import { canonicalJson } from '../domain/canonical';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../domain/errors';
-import { ballotCastEvent, pollEvent } from '../domain/events';
+import { ballotCastEvent, ballotsCastEvent, pollEvent } from '../domain/events';
 import { parseArg } from '../domain/input';
 import {
   type PollAction,
@@ -32,6 +25,7 @@ import {
 import { parsePollDefinition } from '../domain/poll-definition';
 import { assertRunningResultsVisible, finalResults, runningResults } from '../domain/results';
 import { type Tally, addBallots, advanceTallyState, emptyTally, startTallyState } from '../domain/tally';
+import { castBatch, castOne } from './ballots';
 import { PollContext } from './context';
 
 /**
@@ -122,27 +116,42 @@ export class PollContract extends Contract {
   ): Promise<string> {
     assertMayCastBallot(ctx.caller);
     parseArg('pollId', pollId);
-    const ballotId = parseArg('voterToken', voterToken);
-    const request = parseArg('requestId', requestId);
-    const castAt = ctx.txTime;
-    const requested = requestTime(parseArg('requestedAt', requestedAt), castAt);
+    const tx = { txId: ctx.txId, castAt: ctx.txTime };
+    const args = parseBallotArgs({ voterToken, requestId, requestedAt }, CAST_BALLOT_FIELDS, tx.castAt);
     // Only "is it JSON" here; whether it fits the poll is checked once the poll is known.
-    const rawAnswers = parseArg('answersJson', answersJson);
+    const request = { ...args, answers: parseArg('answersJson', answersJson) };
     const poll = await ctx.store.loadPoll(pollId);
-    const existing = await ctx.store.findBallot(pollId, ballotId);
-    const retried = retriedReceipt(existing, request);
-    if (retried !== undefined) {
-      // Recognised before the open check, so a retry that arrives after closing still gets its receipt.
-      return reply('CastBallot', retried);
+    const cast = await castOne(ctx.store, poll, request, tx);
+    if (!cast.ok) {
+      throw cast.refusal;
     }
-    assertAcceptingBallots(poll, castAt);
-    const answers = validateAnswers(poll, rawAnswers);
-    assertMayCastAgain(poll, existing, { castAt, requestedAt: requested });
-    const draft = { pollId, ballotId, answers, castAt, txId: ctx.txId, requestedAt: requested };
-    const ballot = createBallot(draft, request, existing);
-    await ctx.store.putBallot(ballot);
-    ctx.emit(ballotCastEvent(ballot));
-    return reply('CastBallot', receiptOf(ballot, { replaced: existing !== undefined, duplicate: false }));
+    const { receipt, ballot } = cast.value;
+    if (ballot !== undefined) {
+      ctx.emit(ballotCastEvent(ballot));
+    }
+    return reply('CastBallot', receipt);
+  }
+
+  /**
+   * Many ballots of one poll. The caller, the arguments' shape and the poll's window refuse the whole transaction;
+   * then each ballot is cast as CastBallot casts it, and its refusal is its outcome. Reads the poll key and each
+   * voter's ballot key, writes only the ballot keys of the ballots it casts, and emits one BallotsCast for them.
+   */
+  @Transaction()
+  @Returns('string')
+  async CastBallots(ctx: PollContext, pollId: string, ballotsJson: string): Promise<string> {
+    assertMayCastBallot(ctx.caller);
+    parseArg('pollId', pollId);
+    const items = parseArg('ballotsJson', ballotsJson);
+    const poll = await ctx.store.loadPoll(pollId);
+    const tx = { txId: ctx.txId, castAt: ctx.txTime };
+    assertAcceptingBallots(poll, tx.castAt);
+    const { outcomes, written } = await castBatch(ctx.store, poll, items, tx);
+    const event = ballotsCastEvent(poll.id, tx.txId, written);
+    if (event !== undefined) {
+      ctx.emit(event);
+    }
+    return reply('CastBallots', { pollId: poll.id, txId: tx.txId, outcomes: [...outcomes] });
   }
 
   /** One bounded step of the tally walk; the step that reaches the last ballot marks the poll tallied. */

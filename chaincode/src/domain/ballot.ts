@@ -15,8 +15,8 @@ import { isoToMillis, toStoredTime } from './time';
 
 /** The part of a ballot that its hash covers. */
 export type BallotContent = Pick<Ballot, (typeof BALLOT_HASH_FIELDS)[number]>;
-/** A new ballot's content, and when its request was first made (outside the hash). */
-export type BallotDraft = BallotContent & Pick<Ballot, 'requestedAt'>;
+/** A new ballot's content, when its request was first made and its place in a CastBallots call (outside the hash). */
+export type BallotDraft = BallotContent & Pick<Ballot, 'requestedAt' | 'position'>;
 /** What orders the versions of one voter's ballot. */
 export type OrderTimes = Pick<Ballot, 'castAt' | 'requestedAt'>;
 
@@ -35,12 +35,13 @@ export function ballotHash(ballot: BallotContent): string {
  * requestId), oldest first, keeping only the newest `Limits.earlierRequests`.
  */
 export function createBallot(draft: BallotDraft, requestId: string, previous?: Ballot): Ballot {
-  const { requestedAt, ...content } = draft;
+  const { requestedAt, position, ...content } = draft;
   const ballot: Ballot = { ...content, ballotHash: ballotHash(content) };
   const withRequest = {
     ...ballot,
     ...(requestId !== '' && { requestId }),
     ...(requestedAt !== undefined && { requestedAt }),
+    ...(position !== undefined && { position }),
   };
   const earlier = earlierRequestsAfter(previous);
   return earlier.length === 0 ? withRequest : { ...withRequest, earlierRequests: earlier };
@@ -61,16 +62,16 @@ function earlierRequestsAfter(previous: Ballot | undefined): RequestRecord[] {
 }
 
 /**
- * CastBallot's `requestedAt` (already an ISO date-time with a zone, or '') in stored form; undefined for ''. A request
- * cannot have been made after the transaction that carries it.
+ * A ballot's `requestedAt` (already an ISO date-time with a zone, or '') in stored form; undefined for ''. A request
+ * cannot have been made after the transaction that carries it. `field` names it in a refusal.
  */
-export function requestTime(requestedAt: string, txTime: string): string | undefined {
+export function requestTime(requestedAt: string, txTime: string, field = 'requestedAt'): string | undefined {
   if (requestedAt === '') {
     return undefined;
   }
   const stored = toStoredTime(requestedAt);
   if (isoToMillis(stored) > isoToMillis(txTime)) {
-    throw new InvalidArgumentError(`requestedAt must not be after the transaction timestamp ${txTime}`, 'requestedAt');
+    throw new InvalidArgumentError(`${field} must not be after the transaction timestamp ${txTime}`, field);
   }
   return stored;
 }
@@ -85,9 +86,10 @@ export function isSuperseded(stored: OrderTimes, incoming: OrderTimes): boolean 
   return isoToMillis(orderTime(incoming)) < isoToMillis(orderTime(stored));
 }
 
+/** The receipt of a stored version; `position` when CastBallots wrote it, so a retry's receipt equals the first. */
 export function receiptOf(ballot: Ballot, outcome: { replaced: boolean; duplicate: boolean }): CastBallotResult {
-  const { pollId, ballotId, ballotHash: hash, txId } = ballot;
-  return { pollId, ballotId, ballotHash: hash, txId, ...outcome };
+  const { pollId, ballotId, ballotHash: hash, txId, position } = ballot;
+  return { pollId, ballotId, ballotHash: hash, txId, ...outcome, ...(position !== undefined && { position }) };
 }
 
 /**
@@ -130,11 +132,12 @@ export function assertMayCastAgain(poll: Poll, existing: Ballot | undefined, inc
 /**
  * Checks a ballot's answers against its poll and returns them in canonical form.
  * Every question must be answered exactly once, with an array of distinct known option ids of allowed length.
+ * `field` names the answers in a refusal that is not about one answer.
  */
-export function validateAnswers(poll: Pick<Poll, 'questions'>, raw: unknown): Answers {
+export function validateAnswers(poll: Pick<Poll, 'questions'>, raw: unknown, field = 'answersJson'): Answers {
   if (!isRecord(raw)) {
-    const text = 'answersJson must be a JSON object mapping question ids to option id arrays';
-    throw new InvalidArgumentError(text, 'answersJson');
+    const text = `${field} must be a JSON object mapping question ids to option id arrays`;
+    throw new InvalidArgumentError(text, field);
   }
   const questions = new Map(poll.questions.map((q) => [q.id, q]));
   const unknown = Object.keys(raw)

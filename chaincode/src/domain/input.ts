@@ -11,14 +11,17 @@ export function isRecord(value: unknown): value is Readonly<Record<string, unkno
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Parses argument `name`; the first issue becomes INVALID_ARGUMENT with `{ field }`, e.g. `pollJson.title`. */
-export function parseArg<N extends ArgName>(name: N, text: string): ArgValue<N> {
+/**
+ * Parses argument `name`; the first issue becomes INVALID_ARGUMENT with `{ field }`, e.g. `pollJson.title`. `as`
+ * names the value when it is not a whole argument, such as `ballotsJson[2].voterToken` checked as a voterToken.
+ */
+export function parseArg<N extends ArgName>(name: N, text: string, as: string = name): ArgValue<N> {
   const result = (Args[name] as z.ZodType).safeParse(text, { error: describeIssue });
   if (result.success) {
     return result.data as ArgValue<N>;
   }
   const issue = result.error.issues[0];
-  const field = fieldPath(name, issue?.path ?? []);
+  const field = fieldPath(as, issue?.path ?? []);
   const message = issue?.message ?? 'is not valid';
   // Messages of the form "must …" / "is …" read on from the field; anything else gets a colon.
   throw new InvalidArgumentError(/^(must|is)\b/.test(message) ? `${field} ${message}` : `${field}: ${message}`, field);

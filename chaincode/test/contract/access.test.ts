@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { type Identity, Ids, TestNetwork } from '../support/network';
-import { answersJson, pollJson, voter } from '../support/polls';
+import { answersJson, ballotsJson, pollJson, voter } from '../support/polls';
 import { refusalOf } from '../support/refusals';
 
 /** Each write transaction, tried by every kind of caller against a City poll and a Dept poll. */
@@ -79,6 +79,14 @@ const cases: Case[] = [
     run: async (net, who, pollId) => {
       await create(net, pollId, 'open');
       return net.submit(who, 'CastBallot', pollId, voter(1), answersJson(), '', '');
+    },
+    allowed: (who) => who.role === 'ballot-relay' && who.mspId === 'CityMSP',
+  },
+  {
+    tx: 'CastBallots',
+    run: async (net, who, pollId) => {
+      await create(net, pollId, 'open');
+      return net.submit(who, 'CastBallots', pollId, ballotsJson([{ voterToken: voter(1) }]));
     },
     allowed: (who) => who.role === 'ballot-relay' && who.mspId === 'CityMSP',
   },

@@ -2,7 +2,7 @@ import { TRANSACTION_NAMES } from '@poll-ledger/protocol';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Ids, TestNetwork } from '../support/network';
-import { cast, openPoll, pollJson, voter } from '../support/polls';
+import { ballotsJson, cast, openPoll, pollJson, voter } from '../support/polls';
 
 /**
  * TestNetwork checks every answer of every transaction in this suite against `Transactions[name].result` of the
@@ -17,6 +17,7 @@ describe('PollContract results against the protocol', () => {
     await net.submit(Ids.cityAdmin, 'OpenPoll', 'p1');
     await cast(net, 1);
     await cast(net, 1, { q1: ['blue'], q2: ['usb', 'wifi'] });
+    await net.submit(Ids.cityRelay, 'CastBallots', 'p1', ballotsJson([{ voterToken: voter(2) }]));
     await net.evaluate(reader, 'GetBallot', 'p1', voter(1));
     await net.evaluate(reader, 'GetBallotHistory', 'p1', voter(1));
     await net.evaluate(reader, 'GetLiveResultsPage', 'p1', '10', '');

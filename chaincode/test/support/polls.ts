@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Poll } from '@poll-ledger/protocol';
+import type { BallotRequest, Poll } from '@poll-ledger/protocol';
 import { Ids, type TestNetwork } from './network';
 
 /** A poll definition as the gateway sends it: q1 picks one colour, q2 picks one or two ports. */
@@ -73,4 +73,20 @@ export function cast(
   requestedAt = '',
 ) {
   return net.submit(Ids.cityRelay, 'CastBallot', pollId, voter(citizen), answersJson(answers), request, requestedAt);
+}
+
+/** A CastBallots item by what differs from a valid ballot without requestId or requestedAt. */
+export type ItemOverrides = Partial<BallotRequest> & Pick<BallotRequest, 'voterToken'>;
+
+/** One item of CastBallots' ballotsJson: a valid ballot of `voterToken` unless the overrides say otherwise. */
+export function ballotItem(overrides: ItemOverrides): BallotRequest {
+  return { answers: { q1: ['red'], q2: ['usb'] }, requestId: '', requestedAt: '', ...overrides };
+}
+
+export const ballotsJson = (items: readonly ItemOverrides[]): string =>
+  JSON.stringify(items.map(ballotItem));
+
+/** Casts the items in one CastBallots transaction as the city's ballot-relay. */
+export function castMany(net: TestNetwork, items: readonly ItemOverrides[], pollId = 'p1') {
+  return net.submit(Ids.cityRelay, 'CastBallots', pollId, ballotsJson(items));
 }

@@ -89,3 +89,14 @@ export function castBallotArgs(pollId: string, token: string, answers: unknown, 
   const args: ArgsOf<'CastBallot'> = [pollId, token, JSON.stringify(answers), requestId, requestedAt];
   return [...args];
 }
+
+/** One item of CastBallots' ballotsJson: CastBallot's arguments after pollId, with the answers as a value. */
+export function ballotItem(token: string, answers: unknown, requestId = '', requestedAt = ''): import('@poll-ledger/protocol').BallotRequest {
+  return { voterToken: token, answers, requestId, requestedAt };
+}
+
+/** CastBallots' arguments in the protocol's order; the type fails to compile when the protocol's list changes. */
+export function castBallotsArgs(pollId: string, items: readonly import('@poll-ledger/protocol').BallotRequest[]): string[] {
+  const args: ArgsOf<'CastBallots'> = [pollId, JSON.stringify(items)];
+  return [...args];
+}
