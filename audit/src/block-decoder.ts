@@ -34,6 +34,10 @@ export interface DecodedTransaction {
   /** For an endorser transaction: the chaincode that ran, the function called, who endorsed. */
   readonly chaincodeName?: string;
   readonly functionName?: string;
+  /** The invocation's arguments after the function name, as the chaincode reads them (UTF-8 text). */
+  readonly args?: readonly string[];
+  /** The chaincode's response as the endorsers signed it: its status and payload (the transaction's result). */
+  readonly response?: ChaincodeResponse;
   readonly endorserMspIds: readonly string[];
   /** The endorsements and the envelope's creator with their signed bytes, kept only for writes to `_lifecycle`. */
   readonly endorsements?: readonly SignedBy[];
@@ -41,6 +45,11 @@ export interface DecodedTransaction {
   readonly namespaces: readonly NamespaceWrites[];
   /** Set when the envelope could not be decoded; the transaction then contributes nothing. */
   readonly decodeError?: string;
+}
+
+export interface ChaincodeResponse {
+  readonly status: number;
+  readonly payload: Buffer;
 }
 
 /**
@@ -162,16 +171,17 @@ function decodeTransaction(entry: Uint8Array, index: number, validationCode: num
 /** envelope → transaction → chaincode action payload → proposal response payload → chaincode action → rwset. */
 function decodeEndorserTransaction(
   data: Uint8Array,
-): Pick<DecodedTransaction, 'chaincodeName' | 'functionName' | 'endorserMspIds' | 'endorsements' | 'namespaces'> {
+): Pick<DecodedTransaction, 'chaincodeName' | 'functionName' | 'args' | 'response' | 'endorserMspIds' | 'endorsements' | 'namespaces'> {
   const transaction = peer.Transaction.deserializeBinary(data);
   const namespaces: NamespaceWrites[] = [];
   const endorserMspIds: string[] = [];
   const endorsements: SignedBy[] = [];
   let chaincodeName: string | undefined;
-  let functionName: string | undefined;
+  let invocation: Invocation | undefined;
+  let response: ChaincodeResponse | undefined;
   for (const action of transaction.getActionsList()) {
     const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    functionName ??= functionNameOf(actionPayload.getChaincodeProposalPayload_asU8());
+    invocation ??= invocationOf(actionPayload.getChaincodeProposalPayload_asU8());
     const endorsed = actionPayload.getAction();
     if (endorsed === undefined) {
       throw new Error('the chaincode action payload has no endorsed action');
@@ -191,6 +201,8 @@ function decodeEndorserTransaction(
     const responsePayload = peer.ProposalResponsePayload.deserializeBinary(responseBytes);
     const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
     chaincodeName ??= chaincodeAction.getChaincodeId()?.getName();
+    const answer = chaincodeAction.getResponse();
+    response ??= answer === undefined ? undefined : { status: answer.getStatus(), payload: Buffer.from(answer.getPayload_asU8()) };
     const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
     for (const ns of rwset.getNsRwsetList()) {
       const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
@@ -210,18 +222,25 @@ function decodeEndorserTransaction(
   const lifecycle = namespaces.some((ns) => ns.namespace === LIFECYCLE_NAMESPACE);
   return {
     ...(chaincodeName === undefined ? {} : { chaincodeName }),
-    ...(functionName === undefined ? {} : { functionName }),
+    ...(invocation === undefined ? {} : invocation),
+    ...(response === undefined ? {} : { response }),
     endorserMspIds,
     ...(lifecycle ? { endorsements } : {}),
     namespaces,
   };
 }
 
-function functionNameOf(proposalPayload: Uint8Array): string | undefined {
+interface Invocation {
+  readonly functionName: string;
+  readonly args: readonly string[];
+}
+
+/** The function called (the first argument) and the arguments after it. */
+function invocationOf(proposalPayload: Uint8Array): Invocation | undefined {
   const input = peer.ChaincodeProposalPayload.deserializeBinary(proposalPayload).getInput_asU8();
-  const args = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec()?.getInput()?.getArgsList_asU8();
-  const first = args?.[0];
-  return first === undefined ? undefined : Buffer.from(first).toString('utf8');
+  const args = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+  const [first, ...rest] = args.map((arg) => Buffer.from(arg).toString('utf8'));
+  return first === undefined ? undefined : { functionName: first, args: rest };
 }
 
 /**

@@ -23,7 +23,7 @@ export const USAGE = `Usage:
   poll-ledger-audit verify --from-dir <dir> [options]   the same audit over exported block files
   poll-ledger-audit export --out <dir> [connection]     write each block as <dir>/<n>.block (protobuf bytes)
   poll-ledger-audit receipt <receipt.json> [connection | --from-dir <dir>] (--checkpoint <file> | --genesis-hash <hex> | --trust-peer)
-                                                        check a ballot receipt { pollId, ballotId, txId, blockNumber, ballotHash }
+                                                        check a ballot receipt { pollId, ballotId, txId, blockNumber, ballotHash[, position] }
   poll-ledger-audit close-due [connection] [--json <file>]
                                                         close every open poll whose closesAt has passed, as this
                                                         organisation (run it on a schedule: closing on time must not

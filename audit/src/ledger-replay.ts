@@ -1,3 +1,4 @@
+import { ballotTxFindings } from './ballot-tx';
 import { type DecodedBlock, LIFECYCLE_NAMESPACE } from './block-decoder';
 import { ChainTracker } from './chain-tracker';
 import type { PollTrack } from './poll-track';
@@ -13,7 +14,8 @@ import { WorldStateView } from './world-state';
  *   SignatureTracker  the orderer signatures, against the config in force (the config chain);
  *   RuleChangeTracker config updates and chaincode definitions, and who approved them;
  *   TransactionLog    every transaction counted by validation code; only VALID ones pass on to
- *   WorldStateView    the chaincode's records per poll, as VALID writes left them.
+ *   WorldStateView    the chaincode's records per poll, as VALID writes left them, with what each ballot
+ *                     transaction's own arguments and result say of its writes (ballot-tx.ts).
  * Every part keeps plain data, so a checkpoint is their state as JSON (replay-state.ts) and a resumed replay
  * continues exactly where it stopped.
  */
@@ -75,6 +77,7 @@ export class LedgerReplay {
           this.#worldState.markRuleChange(change.openPolls, refOf(change));
         }
       }
+      this.#worldState.addFindings(ballotTxFindings(tx, this.#options.namespace), at);
       ballotWrites += this.#worldState.apply(tx.namespaces, at);
     }
     this.#chain.advance(block);

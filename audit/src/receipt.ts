@@ -1,4 +1,6 @@
-import { type Ballot, type CastBallotResult, ballotKey } from '@poll-ledger/protocol';
+import { type Ballot, BallotPositionSchema, type CastBallotResult, ballotKey } from '@poll-ledger/protocol';
+import { decodeBallotCall, isBallotFunction, requestKey } from './ballot-call';
+import { ballotMismatches } from './ballot-tx';
 import type { DecodedBlock, DecodedTransaction } from './block-decoder';
 import { checkBlockSignatures } from './block-signatures';
 import type { CheckRow } from './compare';
@@ -10,7 +12,8 @@ import type { TrustAnchors } from './trust-anchors';
 
 /**
  * A citizen's receipt against the block it names: the transaction is there, VALID, wrote this ballot key, and the
- * ballot it wrote hashes to the receipt's ballotHash. The block's own data hash and orderer signature are checked too,
+ * ballot it wrote hashes to the receipt's ballotHash and is the one its arguments asked for (for CastBallots, at the
+ * receipt's position among the transaction's ballots). The block's own data hash and orderer signature are checked too,
  * against trust anchors that do not come from the same source (trust-anchors.ts), so the answer does not rest on the
  * peer's word alone (the chain up to the block is what a full audit checks).
  */
@@ -21,12 +24,16 @@ export interface Receipt {
   readonly txId: string;
   readonly blockNumber: number;
   readonly ballotHash: string;
+  /** The ballot's index among the ballots of its CastBallots transaction, when the receipt states it. */
+  readonly position?: number;
 }
 
 export interface ReceiptReport {
   readonly receipt: Receipt;
   readonly verdict: 'OK' | 'FAILED';
   readonly foundInBlock: number | null;
+  /** The transaction's index in its block. */
+  readonly txIndex: number | null;
   readonly validationCode: string | null;
   /** The ballot exactly as the transaction wrote it. */
   readonly recorded: Ballot | null;
@@ -79,7 +86,11 @@ export function parseReceipt(text: string): Receipt {
     missing.push('blockNumber');
   }
   if (missing.length > 0) {
-    throw new ReceiptInputError(`the receipt lacks ${missing.join(', ')}: it needs { pollId, ballotId, txId, blockNumber, ballotHash }`);
+    throw new ReceiptInputError(`the receipt lacks ${missing.join(', ')}: it needs { pollId, ballotId, txId, blockNumber, ballotHash } (and position, for a ballot cast with others)`);
+  }
+  const position = r.position === undefined ? undefined : BallotPositionSchema.safeParse(typeof r.position === 'string' && /^\d+$/.test(r.position) ? Number(r.position) : r.position);
+  if (position?.success === false) {
+    throw new ReceiptInputError('the receipt\'s position is not a ballot position (an integer from 0 to 99)');
   }
   return {
     pollId: r.pollId as string,
@@ -87,6 +98,7 @@ export function parseReceipt(text: string): Receipt {
     txId: r.txId as string,
     blockNumber: blockNumber as number,
     ballotHash: r.ballotHash as string,
+    ...(position === undefined ? {} : { position: position.data }),
   };
 }
 
@@ -97,7 +109,7 @@ export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, 
   const stated = `tx ${short(receipt.txId)} in block ${receipt.blockNumber}`;
   if (block === undefined || tx === undefined) {
     checks.push({ field: 'transaction', onLedger: 'not found', recomputed: stated, verdict: 'MISMATCH' });
-    return { receipt, verdict: 'FAILED', foundInBlock: null, validationCode: null, recorded: null, checks, trustAnchors: null };
+    return { receipt, verdict: 'FAILED', foundInBlock: null, txIndex: null, validationCode: null, recorded: null, checks, trustAnchors: null };
   }
   checks.push(match('block number', String(block.number), String(receipt.blockNumber)));
   checks.push(match('validation code', tx.validationCodeName, 'VALID'));
@@ -136,6 +148,8 @@ export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, 
     });
     checks.push(match('ballotHash (recorded vs receipt)', recorded.ballotHash, receipt.ballotHash));
     checks.push(match('ballotHash (recomputed from the record)', ballotHashOf(recorded), receipt.ballotHash));
+    checks.push(positionRow(receipt, recorded));
+    checks.push(argumentsRow(tx, receipt, recorded));
     checks.push(currentRow(receipt, context.currentBallot));
   }
   const failed = checks.some((c) => c.verdict === 'MISMATCH');
@@ -143,6 +157,7 @@ export function checkReceipt(receipt: Receipt, block: DecodedBlock | undefined, 
     receipt,
     verdict: failed ? 'FAILED' : 'OK',
     foundInBlock: block.number,
+    txIndex: tx.index,
     validationCode: tx.validationCodeName,
     recorded,
     checks,
@@ -155,7 +170,8 @@ export function renderReceiptReport(report: ReceiptReport): string {
   const lines = [`receipt: poll ${r.pollId}, ballot ${r.ballotId}`, `  tx ${r.txId}, block ${r.blockNumber}, ballotHash ${r.ballotHash}`];
   if (report.recorded !== null) {
     const b = report.recorded;
-    lines.push(`recorded ballot (block ${report.foundInBlock ?? '?'}, ${report.validationCode ?? '?'}):`);
+    const where = `block ${report.foundInBlock ?? '?'}, transaction ${report.txIndex ?? '?'}${b.position === undefined ? '' : `, position ${b.position}`}`;
+    lines.push(`recorded ballot (${where}, ${report.validationCode ?? '?'}):`);
     lines.push(`  answers ${JSON.stringify(b.answers)}`, `  castAt  ${b.castAt}`, `  txId    ${b.txId}`);
   }
   const width = Math.max(...report.checks.map((c) => c.field.length));
@@ -180,6 +196,37 @@ function ballotWrite(tx: DecodedTransaction, namespace: string, receipt: Receipt
     }
   }
   return undefined;
+}
+
+const positionText = (position: number | undefined): string => (position === undefined ? 'none (cast alone)' : String(position));
+
+/** The ballot's place among its transaction's ballots: compared when the receipt states it, else shown. */
+function positionRow(receipt: Receipt, recorded: Ballot): CheckRow {
+  const field = 'position in the transaction';
+  if (receipt.position === undefined) {
+    const text = positionText(recorded.position);
+    return { field, onLedger: text, recomputed: text, verdict: 'INFO' };
+  }
+  return match(field, positionText(recorded.position), positionText(receipt.position));
+}
+
+/** The ballot written is the one the transaction's arguments asked for (ballot-tx.ts), not merely one under its key. */
+function argumentsRow(tx: DecodedTransaction, receipt: Receipt, recorded: Ballot): CheckRow {
+  const row = (onLedger: string): CheckRow => ({ field: 'ballot vs the transaction arguments', onLedger, recomputed: 'as asked', verdict: onLedger === 'as asked' ? 'MATCH' : 'MISMATCH' });
+  if (!isBallotFunction(tx.functionName)) {
+    return row(`written by ${tx.functionName ?? 'an unknown function'}, not by CastBallot or CastBallots`);
+  }
+  const call = decodeBallotCall(tx.functionName, tx.args ?? []);
+  if (!call.ok) {
+    return row(`the arguments do not fit the protocol (${call.problem})`);
+  }
+  const key = ballotKey(receipt.pollId, receipt.ballotId);
+  const request = call.requests.find((r) => r.refused === undefined && requestKey(call.pollId, r) === key);
+  if (request === undefined) {
+    return row('no ballot of this voter among the arguments');
+  }
+  const problems = ballotMismatches(call.pollId, request, recorded, tx);
+  return row(problems.length === 0 ? 'as asked' : problems.join('; '));
 }
 
 /** A later re-vote replaces the ballot without making the receipt wrong; it is shown, not failed. */

@@ -7,8 +7,12 @@ import type { StoredValue } from './replay-state';
  * order instead:
  * - a ballot dated well before a transaction of its poll that was ordered earlier was backdated: it may have been cast
  *   after the window's end (the chaincode's window check saw only the date it was given);
+ * - a ballot's own `requestedAt` (each ballot of a CastBallots transaction has its own) must not be after the
+ *   timestamp of the transaction that carries it: a request cannot be made after it was cast, and the chaincode
+ *   refuses such a ballot;
  * - a re-vote may replace a ballot only when it was requested no earlier (the chaincode's SUPERSEDED rule):
  *   `requestedAt`, else `castAt`, must not go back in time.
+ * Every check is per ballot write: a CastBallots transaction's ballots share its timestamp, not their request times.
  */
 
 /** Honest ballots are dated when their proposal is built and ordered a moment later; under load, seconds later. */
@@ -51,6 +55,10 @@ export function ballotTimeProblems(
     problems.push(
       `is dated ${String(ballot?.castAt)} but was ordered after a transaction of its poll dated ${String(latestDated)}${after}: backdated`,
     );
+  }
+  const requested = millis(ballot?.requestedAt);
+  if (requested !== undefined && castAt !== undefined && requested > castAt) {
+    problems.push(`was requested at ${String(ballot?.requestedAt)}, after its transaction's timestamp ${String(ballot?.castAt)}: post-dated`);
   }
   const before = orderTime(datedOf(previous));
   const now = orderTime(ballot);

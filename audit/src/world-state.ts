@@ -1,4 +1,5 @@
 import { type Poll, parseKey } from '@poll-ledger/protocol';
+import type { BallotFinding } from './ballot-tx';
 import { ballotTimeProblems } from './time-order';
 import type { KvWrite, NamespaceWrites } from './block-decoder';
 import { type PollTrack, addProblem, addRuleChange, newPollTrack, pollTrackFromJson, pollTrackToJson } from './poll-track';
@@ -41,6 +42,13 @@ export class WorldStateView {
       }
     }
     return ballotWrites;
+  }
+
+  /** Records what a transaction's own arguments and result show to be wrong with its ballot writes (ballot-tx.ts). */
+  addFindings(findings: readonly BallotFinding[], at: WriteRef): void {
+    for (const finding of findings) {
+      addProblem(this.#track(finding.pollId), `${finding.message}, at block ${at.block} tx ${at.tx} (${at.txId})`);
+    }
   }
 
   /** The polls whose current record says `open` (from PollOpened to PollClosed or PollCancelled). */

@@ -83,7 +83,7 @@ describe('ledger-replay', function () {
 
     it('when status index entries are written, then they are neither polls nor ballots', function () {
       const builder = new LedgerBuilder();
-      builder.addBlock([{ writes: [{ key: 'pollstatus~open~p', value: {} }] }]);
+      builder.addBlock([{ fn: 'OpenPoll', writes: [{ key: 'pollstatus~open~p', value: {} }] }]);
       expect(replayAll(builder.blocks).polls.size).to.equal(0);
     });
 

@@ -65,13 +65,14 @@ describe('receipt', function () {
       ]);
     });
 
-    it('when the recorded ballot was altered in the block, then the data hash and the recomputed hash fail', function () {
+    it('when the recorded ballot was altered in the block, then the data hash, the recomputed hash and the arguments fail', function () {
       const key = `ballot~lc~${s.revote.ballot.ballotId}`;
       const altered = tamperWrite(s.blocks[s.revote.block]!, key, (v) => v.replace('"usb"', '"ac"'));
       const report = checkReceipt(receiptOf(s.revote.ballot, s.revote.block), decodeBlock(altered), context);
       expect(report.checks.filter((c) => c.verdict === 'MISMATCH').map((c) => c.field)).to.deep.equal([
-        'block data hash', 'ballotHash (recomputed from the record)',
+        'block data hash', 'ballotHash (recomputed from the record)', 'ballot vs the transaction arguments',
       ]);
+      expect(report.checks.find((c) => c.field === 'ballot vs the transaction arguments')?.onLedger).to.match(/records answers .*"ac".*, the transaction says .*"usb"/);
     });
 
     it('when the block was re-signed by someone else, then the orderer signature fails', function () {

@@ -38,6 +38,21 @@ describe('time order of ballot writes', function () {
     expect(ballotTimeProblems(poll, undefined, stored, later)).to.deep.equal([]);
   });
 
+  it("when a ballot's own requestedAt is after its transaction's time, then it is flagged post-dated; up to that time it is not", function () {
+    const castAt = '2026-03-10T09:31:00.000Z';
+    expect(ballotTimeProblems(poll, undefined, undefined, ballot(castAt, '2026-03-10T09:31:00.001Z'))).to.deep.equal([
+      "was requested at 2026-03-10T09:31:00.001Z, after its transaction's timestamp 2026-03-10T09:31:00.000Z: post-dated",
+    ]);
+    expect(ballotTimeProblems(poll, undefined, undefined, ballot(castAt, castAt))).to.deep.equal([]);
+  });
+
+  it('when ballots of one CastBallots transaction share its time, then each re-vote is judged by its own requestedAt', function () {
+    const castAt = '2026-03-10T09:40:00.000Z';
+    const stored = ballot('2026-03-10T09:30:00.000Z', '2026-03-10T09:30:00.000Z');
+    expect(ballotTimeProblems(poll, castAt, stored, ballot(castAt, '2026-03-10T09:35:00.000Z'))).to.deep.equal([]);
+    expect(ballotTimeProblems(poll, castAt, stored, ballot(castAt, '2026-03-10T09:25:00.000Z'))).to.have.length(1);
+  });
+
   it('when a record has no usable time, then no time problem is invented', function () {
     expect(ballotTimeProblems(undefined, latest, { value: 'not json', at }, { value: '{}', at })).to.deep.equal([]);
   });

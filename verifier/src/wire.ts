@@ -7,7 +7,7 @@
  * the channel config the verifier derived itself.
  */
 import { z } from 'zod';
-import { IdSchema, PollSchema, PollStatusSchema, ResultsSchema, ResultsVisibilities, Sha256HexSchema, TxIdSchema, VoterTokenSchema } from '@poll-ledger/protocol';
+import { BallotPositionSchema, IdSchema, PollSchema, PollStatusSchema, ResultsSchema, ResultsVisibilities, Sha256HexSchema, TxIdSchema, VoterTokenSchema } from '@poll-ledger/protocol';
 
 export const BUNDLE_FORMAT = 'poll-ledger-bundle/1';
 
@@ -64,9 +64,10 @@ export const SignedCheckpointSchema = z.strictObject({
 export type SignedCheckpoint = z.output<typeof SignedCheckpointSchema>;
 
 /**
- * "Transaction `txId` is in block `blockNumber` (header hash `blockHash`) at `txIndex`, and the observer's peer
- * validated it as `validationCode`." During an `after-close` poll this is all a citizen gets (no ballot content);
- * the full proof (the bundle) follows once the poll's results are public.
+ * "Transaction `txId` is in block `blockNumber` (header hash `blockHash`) at `txIndex`, writes the ballot `ballotId`
+ * (at `position` among its ballots, for CastBallots), and the observer's peer validated it as `validationCode`."
+ * During an `after-close` poll this is all a citizen gets (no ballot content); the full proof (the bundle) follows
+ * once the poll's results are public.
  */
 export const InclusionStatementSchema = z.strictObject({
   kind: z.literal('inclusion'),
@@ -76,6 +77,8 @@ export const InclusionStatementSchema = z.strictObject({
   txId: TxIdSchema,
   blockNumber: z.int().min(0),
   txIndex: z.int().min(0),
+  /** The ballot's position among the ballots of its CastBallots transaction; absent for a ballot cast alone. */
+  position: BallotPositionSchema.optional(),
   blockHash: Sha256HexSchema,
   /** Fabric's TxValidationCode name, e.g. VALID, MVCC_READ_CONFLICT. */
   validationCode: z.string().min(1),
@@ -105,6 +108,8 @@ export const ReceiptSchema = z.strictObject({
   ballotId: VoterTokenSchema,
   txId: TxIdSchema,
   ballotHash: Sha256HexSchema.optional(),
+  /** For a ballot cast with others (CastBallots): its position among that transaction's ballots. */
+  position: BallotPositionSchema.optional(),
 });
 export type Receipt = z.output<typeof ReceiptSchema>;
 

@@ -3,7 +3,7 @@
  * are made with the auditor's own hash functions: that they agree with the chaincode's is what the protocol vectors
  * prove (test/vectors.test.ts), not these fixtures.
  */
-import { type Ballot, type Poll, ballotKey, pollKey, pollStatusKey, tallyKey } from '@poll-ledger/protocol';
+import { type Ballot, type CastBallotResult, type Poll, ballotKey, pollKey, pollStatusKey, tallyKey } from '@poll-ledger/protocol';
 import { createHash } from 'node:crypto';
 import { compareCodeUnits } from '../../src/canonical';
 import { ballotHashOf, chainNext, chainStart } from '../../src/recompute';
@@ -49,14 +49,35 @@ export function ballotRecord(pollId: string, ballotId: string, answers: Answers,
   return { ...content, ballotHash: ballotHashOf(content) };
 }
 
-/** One CastBallot transaction; the record's castAt and txId are the transaction's own. */
-export function castTx(pollId: string, name: string, answers: Answers, options: { code?: number; minute?: number } = {}): TxSpec & { ballot: Ballot } {
+/** A ballot transaction's timestamp: minute `minute` of 2026-06-01T12. */
+export const timestampAt = (minute = 0): string => `2026-06-01T12:${String(minute).padStart(2, '0')}:07.123Z`;
+
+/** The receipt the chaincode answers for a ballot it wrote (CastBallotResult; with its position when batched). */
+export function receiptOf(ballot: Ballot, replaced = false): CastBallotResult {
+  const { pollId, ballotId, ballotHash, txId, position } = ballot;
+  return { pollId, ballotId, ballotHash, txId, replaced, duplicate: false, ...(position === undefined ? {} : { position }) };
+}
+
+export interface CastOptions {
+  readonly code?: number;
+  readonly minute?: number;
+  /** CastBallot's requestedAt argument (stored form); '' by default. */
+  readonly requestedAt?: string;
+  /** The result says it replaced an earlier ballot of the voter. */
+  readonly replaced?: boolean;
+}
+
+/** One CastBallot transaction, with its arguments and result; the record's castAt and txId are the transaction's own. */
+export function castTx(pollId: string, name: string, answers: Answers, options: CastOptions = {}): TxSpec & { ballot: Ballot } {
   const txId = newTxId();
-  const timestamp = `2026-06-01T12:${String(options.minute ?? 0).padStart(2, '0')}:07.123Z`;
-  const ballot = ballotRecord(pollId, voter(name), answers, txId, timestamp);
+  const timestamp = timestampAt(options.minute);
+  const requestedAt = options.requestedAt ?? '';
+  const ballot = { ...ballotRecord(pollId, voter(name), answers, txId, timestamp), ...(requestedAt === '' ? {} : { requestedAt }) };
   return {
     txId,
     fn: 'CastBallot',
+    args: [pollId, ballot.ballotId, JSON.stringify(answers), '', requestedAt],
+    result: receiptOf(ballot, options.replaced),
     timestamp,
     ...(options.code === undefined ? {} : { code: options.code }),
     writes: [{ key: ballotKey(pollId, ballot.ballotId), value: ballot }],
@@ -128,7 +149,7 @@ export function scenario(signer: Signer = ordererSigner): Scenario {
   const gina = castTx('op', 'gina', { q1: ['green'], q2: ['usb', 'wifi'] });
   const firstBlock = b.addBlock([alice1, bob, carol, dave, erin, frank, gina]);
 
-  const alice2 = castTx('lc', 'alice', { q1: ['blue'], q2: ['usb'] }, { minute: 5 });
+  const alice2 = castTx('lc', 'alice', { q1: ['blue'], q2: ['usb'] }, { minute: 5, replaced: true });
   const dave2 = castTx('nv', 'dave', { q1: ['green'], q2: [] }, { code: Codes.MVCC_READ_CONFLICT, minute: 5 });
   const revoteBlock = b.addBlock([alice2, dave2]);
 

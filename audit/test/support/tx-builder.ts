@@ -21,6 +21,10 @@ export interface WriteSpec {
 export interface TxSpec {
   readonly txId?: string;
   readonly fn?: string;
+  /** The invocation's arguments after the function name. */
+  readonly args?: readonly string[];
+  /** The chaincode's result (status 200), as JSON; none by default. */
+  readonly result?: unknown;
   /** Fabric's TxValidationCode; 0 (VALID) by default. */
   readonly code?: number;
   readonly timestamp?: string;
@@ -72,6 +76,12 @@ export function endorserEnvelope(tx: TxSpec): Uint8Array {
   const chaincodeAction = new peer.ChaincodeAction();
   chaincodeAction.setResults(rwset.serializeBinary());
   chaincodeAction.setChaincodeId(chaincodeId);
+  if (tx.result !== undefined) {
+    const response = new peer.Response();
+    response.setStatus(200);
+    response.setPayload(Buffer.from(JSON.stringify(tx.result), 'utf8'));
+    chaincodeAction.setResponse(response);
+  }
   const responsePayload = new peer.ProposalResponsePayload();
   responsePayload.setProposalHash(randomBytes(32));
   responsePayload.setExtension$(chaincodeAction.serializeBinary());
@@ -89,7 +99,7 @@ export function endorserEnvelope(tx: TxSpec): Uint8Array {
   endorsed.setEndorsementsList(endorsements);
 
   const input = new peer.ChaincodeInput();
-  input.setArgsList([Buffer.from(tx.fn ?? 'CastBallot')]);
+  input.setArgsList([tx.fn ?? 'CastBallot', ...(tx.args ?? [])].map((a) => Buffer.from(a, 'utf8')));
   const spec = new peer.ChaincodeSpec();
   spec.setInput(input);
   const invocation = new peer.ChaincodeInvocationSpec();

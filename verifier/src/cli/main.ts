@@ -15,7 +15,7 @@ import { InputError, bundleFromBlocks, bundleFromFile, bundleFromService } from 
 import { renderReport } from './table';
 
 export const USAGE = `usage: poll-ledger-verify --genesis-hash <hex> (--bundle <file.json> | --service <url> [--poll <id>] | --blocks <export-dir>)
-                         [--receipt <json or pollId,ballotId,txId[,ballotHash]>] [--poll <id>] [--channel polls] [--chaincode polls] [--json]`;
+                         [--receipt <json or pollId,ballotId,txId[,ballotHash[,position]]>] [--poll <id>] [--channel polls] [--chaincode polls] [--json]`;
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -99,7 +99,10 @@ function load(args: ReturnType<typeof parse>): Promise<Bundle> {
   return bundleFromBlocks(args.blocks ?? '', args.channel, args.chaincode);
 }
 
-/** A receipt as JSON (the gateway's receipt, extra fields ignored) or as pollId,ballotId,txId[,ballotHash]. */
+/**
+ * A receipt as JSON (the gateway's receipt, extra fields ignored) or as pollId,ballotId,txId[,ballotHash[,position]]
+ * (an empty ballotHash gives a position without one).
+ */
 export function parseReceipt(text: string): Receipt {
   let candidate: unknown;
   if (text.trim().startsWith('{')) {
@@ -109,8 +112,12 @@ export function parseReceipt(text: string): Receipt {
       throw new InputError('--receipt is not valid JSON');
     }
   } else {
-    const [pollId, ballotId, txId, ballotHash] = text.split(',').map((s) => s.trim());
-    candidate = { pollId, ballotId, txId, ...(ballotHash === undefined ? {} : { ballotHash }) };
+    const [pollId, ballotId, txId, ballotHash, position] = text.split(',').map((s) => s.trim());
+    candidate = {
+      pollId, ballotId, txId,
+      ...(ballotHash === undefined || ballotHash === '' ? {} : { ballotHash }),
+      ...(position === undefined ? {} : { position: /^\d+$/.test(position) ? Number(position) : position }),
+    };
   }
   const parsed = ReceiptFieldsSchema.safeParse(candidate);
   if (!parsed.success) throw new InputError(`--receipt: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -6,16 +6,14 @@
  * transaction decodes exactly when it did before (test/core/decode-tx.test.ts compares the two on many mutations).
  */
 import { common } from './protos';
-import { concat, fromUtf8 } from './bytes';
-import { Code, type DecodedTx, type EndorserAction, type KvRead, type KvWrite, type NsRwSet, type RangeRead, type Signed, errorText, identityOf } from './decode';
+import { concat } from './bytes';
+import { type ChaincodeResponse, Code, type DecodedTx, type EndorserAction, type KvRead, type KvWrite, type NsRwSet, type RangeRead, type Signed, errorText, identityOf } from './decode';
+import { MAP_ENTRY, invocationOf } from './decode-invocation';
 import { LEN, ProtoReader, STRING, type Shape, VARINT, checkShape } from './protowire';
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 const TWO_BYTES: Shape = { 1: LEN, 2: LEN };
-const CHAINCODE_ID: Shape = { 1: STRING, 2: STRING, 3: STRING };
 const RESPONSE: Shape = { 1: VARINT, 2: STRING, 3: LEN };
-/** A map<string, bytes> entry (TransientMap, decorations) and a KVMetadataEntry. */
-const MAP_ENTRY: Shape = { 1: STRING, 2: LEN };
 const VERSION: Shape = { 1: VARINT, 2: VARINT };
 const METADATA_WRITE: Shape = { 1: STRING, 2: MAP_ENTRY };
 const HASHED_RWSET: Shape = { 1: { 1: LEN, 2: VERSION }, 2: { 1: LEN, 2: VARINT, 3: LEN, 4: VARINT }, 3: { 1: LEN, 2: MAP_ENTRY } };
@@ -182,10 +180,11 @@ function decodeAction(data: Uint8Array, channelHeader: ChannelHeader, channelHea
   // peer.ChaincodeAction { 1 results, 2 events, 3 response, 4 chaincode_id }
   let results = EMPTY;
   let actionChaincode = { name: '', version: '' };
+  let response: ChaincodeResponse | undefined;
   each(extension, (r) => {
     if (r.field === 1) results = r.bytes();
     else if (r.field === 2) r.bytes();
-    else if (r.field === 3) checkShape(r.bytes(), RESPONSE);
+    else if (r.field === 3) response = responseOf(r.bytes());
     else if (r.field === 4) actionChaincode = chaincodeIdOf(r.bytes());
     else r.skip();
   });
@@ -196,7 +195,7 @@ function decodeAction(data: Uint8Array, channelHeader: ChannelHeader, channelHea
     else r.skip();
   });
   const namespaces = txRwSetOf(results);
-  const functionName = functionNameOf(proposalPayload);
+  const invocation = invocationOf(proposalPayload);
   return {
     invokedChaincode: invoked,
     actionChaincode: actionChaincode.name,
@@ -205,8 +204,21 @@ function decodeAction(data: Uint8Array, channelHeader: ChannelHeader, channelHea
     proposalHashInput: concat(channelHeaderBytes, actionHeader, proposalPayload),
     endorsements: endorsements.map(([endorser, signature]) => ({ ...identityOf(endorser), signedBytes: concat(responseBytes, endorser), signature })),
     namespaces,
-    ...(functionName === undefined ? {} : { functionName }),
+    ...invocation,
+    ...(response === undefined ? {} : { response }),
   };
+}
+
+/** peer.Response { 1 status, 2 message, 3 payload }; the last one counts when the field repeats (as the chaincode id). */
+function responseOf(bytes: Uint8Array): ChaincodeResponse {
+  checkShape(bytes, RESPONSE);
+  const response = { status: 0, payload: EMPTY };
+  each(bytes, (r) => {
+    if (r.field === 1) response.status = r.int32();
+    else if (r.field === 3) response.payload = r.bytes();
+    else r.skip();
+  });
+  return response;
 }
 
 /** ledger.rwset.TxReadWriteSet { 1 data_model, repeated 2 ns_rwset: NsReadWriteSet { 1 namespace, 2 rwset, repeated 3 collection_hashed_rwset } }. */
@@ -345,53 +357,4 @@ function rangeOf(bytes: Uint8Array): RangeRead {
     }
   });
   return { startKey, endKey, exhausted, ...(rawReads === undefined ? {} : { rawReads }), ...(merkle === undefined ? {} : { merkle }) };
-}
-
-/**
- * The first argument of the invocation: ChaincodeProposalPayload { 1 input, 2 TransientMap } → ChaincodeInvocationSpec
- * { 1 chaincode_spec: ChaincodeSpec { 1 type, 2 chaincode_id, 3 input: ChaincodeInput { repeated 1 args, 2
- * decorations, 3 is_init }, 4 timeout } }; undefined when any of it does not decode.
- */
-function functionNameOf(proposalPayload: Uint8Array): string | undefined {
-  try {
-    let input = EMPTY;
-    each(proposalPayload, (r) => {
-      if (r.field === 1) input = r.bytes();
-      else if (r.field === 2) checkShape(r.bytes(), MAP_ENTRY);
-      else r.skip();
-    });
-    let first: Uint8Array | undefined;
-    each(input, (r) => {
-      if (r.field !== 1) {
-        r.skip();
-        return;
-      }
-      first = undefined;
-      each(r.bytes(), (spec) => {
-        switch (spec.field) {
-          case 1: spec.int32(); break;
-          case 2: checkShape(spec.bytes(), CHAINCODE_ID); break;
-          case 3: first = firstArgument(spec.bytes()); break;
-          case 4: spec.int32(); break;
-          default: spec.skip();
-        }
-      });
-    });
-    return first === undefined ? undefined : fromUtf8(first);
-  } catch {
-    return undefined;
-  }
-}
-
-function firstArgument(chaincodeInput: Uint8Array): Uint8Array | undefined {
-  let first: Uint8Array | undefined;
-  each(chaincodeInput, (r) => {
-    if (r.field === 1) {
-      const arg = r.bytes();
-      first ??= arg;
-    } else if (r.field === 2) checkShape(r.bytes(), MAP_ENTRY);
-    else if (r.field === 3) r.bool();
-    else r.skip();
-  });
-  return first;
 }

@@ -56,6 +56,15 @@ export interface EndorserAction {
   readonly endorsements: readonly Signed[];
   readonly namespaces: readonly NsRwSet[];
   readonly functionName?: string;
+  /** The invocation's arguments after the function name (UTF-8), present with functionName. */
+  readonly args?: readonly string[];
+  /** The chaincode's response as its endorsers signed it (peer.Response): status and payload, the call's result. */
+  readonly response?: ChaincodeResponse;
+}
+
+export interface ChaincodeResponse {
+  readonly status: number;
+  readonly payload: Uint8Array;
 }
 
 export interface DecodedTx {

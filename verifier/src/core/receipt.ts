@@ -1,9 +1,12 @@
 /**
  * A citizen's receipt against what the verifier derived: the transaction is in the bundle (block N, index T), is
- * re-derived VALID, names the receipt's ballot, wrote `ballot~{pollId}~{ballotId}` with exactly the receipt's ballot
- * hash (the hash of the recorded content, so "exactly as cast"), and that ballot is the one counted for its voter.
+ * re-derived VALID, asked for the receipt's ballot (CastBallot, or CastBallots at position P), wrote
+ * `ballot~{pollId}~{ballotId}` exactly as asked and with exactly the receipt's ballot hash (the hash of the recorded
+ * content, so "exactly as cast"), and that ballot is the one counted for its voter.
  */
-import { BallotSchema, ballotKey } from '@poll-ledger/protocol';
+import { type Ballot, BallotSchema, ballotKey } from '@poll-ledger/protocol';
+import { describeAsked, readBallotCall } from './ballot-call';
+import { recordMismatches } from './ballot-tx';
 import type { Receipt } from '../wire';
 import { fromUtf8 } from './bytes';
 import { ballotHash } from './canonical';
@@ -12,6 +15,16 @@ import type { CountedBallot } from './poll';
 import type { ReceiptVerification } from './report';
 import type { TxRecord } from './walk';
 import { codeName } from './walk';
+
+/** The ballot written is the one the transaction's arguments asked for: [] when it is, else why not. */
+function askedProblems(record: TxRecord, receipt: Receipt, ballot: Ballot, crypto: CryptoProvider): string[] {
+  const call = readBallotCall(record.tx.action ?? {});
+  if (call === undefined) return [`the transaction is a ${record.tx.action?.functionName ?? 'non-chaincode'} call, not CastBallot or CastBallots`];
+  if (typeof call === 'string') return [`the transaction's arguments do not fit the protocol: ${call}`];
+  const asked = call.ballots.find((b) => b.refusal === undefined && ballotKey(call.pollId, b.voterToken) === ballotKey(receipt.pollId, receipt.ballotId));
+  if (asked === undefined) return ["the transaction's arguments ask for no ballot of this voter"];
+  return recordMismatches(call, asked, ballot, record.tx, crypto).map((m) => `the ballot of ${describeAsked(asked)} it wrote is not the one asked for: ${m}`);
+}
 
 export interface ReceiptOutcome {
   readonly verification: ReceiptVerification;
@@ -41,6 +54,7 @@ export function checkReceipt(
   const key = ballotKey(receipt.pollId, receipt.ballotId);
   const write = record.tx.action?.namespaces.find((ns) => ns.namespace === namespace)?.writes.find((w) => w.key === key && !w.isDelete);
   let asCast = false;
+  let position: number | undefined;
   if (write === undefined) {
     failures.push(`the transaction does not write ${key}`);
   } else {
@@ -54,11 +68,17 @@ export function checkReceipt(
     if (parsed?.success !== true) failures.push('the ballot it wrote is not a ballot record of the protocol');
     else {
       const ballot = parsed.data;
+      position = ballot.position;
+      const asked = askedProblems(record, receipt, ballot, crypto);
+      failures.push(...asked);
+      if (receipt.position !== undefined && receipt.position !== ballot.position) {
+        failures.push(`the receipt says position ${receipt.position}, but the ballot is ${ballot.position === undefined ? 'the only one of its transaction' : `at position ${ballot.position}`}`);
+      }
       const selfConsistent = ballotHash(ballot, crypto) === ballot.ballotHash && ballot.txId === receipt.txId;
       if (!selfConsistent) failures.push("the recorded ballot's hash or txId does not match its content");
       if (receipt.ballotHash === undefined) notes.push('the receipt carries no ballot hash, so "exactly as cast" cannot be shown');
       else if (receipt.ballotHash !== ballot.ballotHash) failures.push(`the ballot written has hash ${ballot.ballotHash}, the receipt says ${receipt.ballotHash}`);
-      asCast = selfConsistent && receipt.ballotHash === ballot.ballotHash;
+      asCast = selfConsistent && asked.length === 0 && receipt.ballotHash === ballot.ballotHash;
     }
   }
   const current = counted?.get(receipt.ballotId);
@@ -70,6 +90,7 @@ export function checkReceipt(
       ...base,
       blockNumber: record.blockNumber,
       txIndex: record.tx.index,
+      ...(position === undefined ? {} : { position }),
       endorsedBy: record.outcome.endorsedBy,
       valid,
       asCast,

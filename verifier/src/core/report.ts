@@ -54,6 +54,8 @@ export interface ReceiptVerification {
   readonly txId: string;
   readonly blockNumber?: number;
   readonly txIndex?: number;
+  /** The ballot's position among its CastBallots transaction's ballots, as written; absent for a ballot cast alone. */
+  readonly position?: number;
   /** MSP IDs of the organisations whose valid endorsements the transaction carries. */
   readonly endorsedBy: readonly string[];
   /** The re-derived validity of the transaction (never the peer's flag). */

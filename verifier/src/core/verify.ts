@@ -6,6 +6,7 @@ import { type Bundle, BundleSchema, type Receipt } from '../wire';
 import { fromBase64 } from './bytes';
 import { type CryptoProvider, defaultProvider } from './crypto';
 import { SignatureVerifier } from './msp';
+import { ballotTxFindings } from './ballot-tx';
 import { type PollOutcome, pollIds, recomputePoll } from './poll';
 import { checkReceipt } from './receipt';
 import type { PollVerification, Progress, ReceiptVerification, StepResult, VerificationReport } from './report';
@@ -86,6 +87,13 @@ export async function verifyBundle(bundle: Bundle, options: VerifyOptions): Prom
     for (const f of outcome.failures) pollStep.fail(f);
     pollStep.notes.push(...outcome.notes);
     pollStep.checked += pollId === undefined ? 1 : outcome.verification.ballotCount;
+  }
+  // Every ballot a valid transaction wrote, against that transaction's own arguments and result.
+  for (const record of walk.txs.values()) {
+    if (record.outcome.derived !== 0) continue;
+    for (const f of ballotTxFindings(record.blockNumber, record.tx, bundle.chaincode, verifier.crypto)) {
+      if (pollId === undefined || f.pollId === pollId) pollStep.fail(f.message, { blockNumber: f.blockNumber, txId: f.txId });
+    }
   }
   const poll = pollId === undefined ? undefined : outcomes[0];
 
@@ -173,6 +181,7 @@ function receiptSummary(r: ReceiptVerification | undefined): string {
   if (r === undefined) return 'no receipt given';
   if (r.blockNumber === undefined) return `transaction ${r.txId.slice(0, 12)}… not found`;
   const endorsed = r.endorsedBy.length === 0 ? 'no valid endorsement' : `endorsed by ${r.endorsedBy.join(' and ')}`;
-  return `block ${r.blockNumber}, transaction ${r.txIndex ?? '?'}: ${r.valid ? 'VALID' : 'NOT VALID'}, ${endorsed}, ${r.asCast ? 'exactly as cast' : 'not shown as cast'}, ${r.counted ? 'counted' : 'not counted'}`;
+  const position = r.position === undefined ? '' : `, position ${r.position}`;
+  return `block ${r.blockNumber}, transaction ${r.txIndex ?? '?'}${position}: ${r.valid ? 'VALID' : 'NOT VALID'}, ${endorsed}, ${r.asCast ? 'exactly as cast' : 'not shown as cast'}, ${r.counted ? 'counted' : 'not counted'}`;
 }
 

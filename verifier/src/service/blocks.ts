@@ -1,20 +1,31 @@
 import { createHash } from 'node:crypto';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
-import { parseKey } from '@poll-ledger/protocol';
+import { Args, ballotKey, parseKey } from '@poll-ledger/protocol';
 import { codeName } from '../core/walk';
 
 /**
  * What the service must know of a raw block to decide what it may publish: its header hash, whether it is a config
- * block, which polls' ballots its transactions reveal (CastBallot arguments or ballot writes, valid or not: an
- * invalid transaction's content is in the block all the same), and where each ballot transaction stands.
+ * block, which polls' ballots its transactions reveal (the arguments of CastBallot and CastBallots, or ballot writes,
+ * valid or not: an invalid transaction's content is in the block all the same, and so are the answers of a ballot
+ * refused inside a CastBallots transaction), and where each ballot transaction stands.
  * The bytes served are the bytes classified here; nothing else is parsed.
  */
+
+/** The functions whose arguments carry ballots (their answers). */
+export const BALLOT_FUNCTIONS: ReadonlySet<string> = new Set(['CastBallot', 'CastBallots']);
+
+/** A ballot a transaction asked for and wrote (so a ballot refused inside CastBallots is not one). */
+export interface WrittenBallot {
+  readonly ballotId: string;
+  /** Its position among the ballots of a CastBallots transaction; absent for CastBallot. */
+  readonly position?: number;
+}
 
 export interface BallotTx {
   readonly txId: string;
   readonly txIndex: number;
   readonly pollId: string;
-  readonly ballotId: string;
+  readonly ballots: readonly WrittenBallot[];
   /** Fabric's TxValidationCode name from the block's (peer-written) transactions filter. */
   readonly validationCode: string;
 }
@@ -70,10 +81,20 @@ interface TxFacts {
   readonly config: boolean;
   readonly ballotPolls: readonly string[];
   readonly touchesPolls: boolean;
-  readonly ballot?: { readonly txId: string; readonly pollId: string; readonly ballotId: string };
+  readonly ballot?: Omit<BallotTx, 'txIndex' | 'validationCode'>;
 }
 
 const utf8 = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
+
+/** The ballots a ballot call asks for, read with the protocol's argument schemas; none when they do not fit. */
+function askedBallots(fn: string, args: readonly (string | undefined)[]): WrittenBallot[] {
+  if (fn === 'CastBallot') {
+    const ballotId = Args.voterToken.safeParse(args[0]);
+    return ballotId.success ? [{ ballotId: ballotId.data }] : [];
+  }
+  const ballots = Args.ballotsJson.safeParse(args[0]);
+  return ballots.success ? ballots.data.map((b, position) => ({ ballotId: b.voterToken, position })) : [];
+}
 
 /** envelope → payload → transaction → each action's invocation (function, args) and write set. */
 function readTransaction(entry: Uint8Array, chaincode: string): TxFacts {
@@ -86,18 +107,19 @@ function readTransaction(entry: Uint8Array, chaincode: string): TxFacts {
   if (type !== common.HeaderType.ENDORSER_TRANSACTION) return { config: false, ballotPolls: [], touchesPolls: false };
 
   const polls = new Set<string>();
+  const written = new Set<string>();
   let touchesPolls = false;
-  let ballot: TxFacts['ballot'];
+  let asked: { readonly pollId: string; readonly ballots: readonly WrittenBallot[] } | undefined;
   for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
     const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
     const input = peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8()).getInput_asU8();
     const spec = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec();
-    const [fn, pollId, ballotId] = (spec?.getInput()?.getArgsList_asU8() ?? []).map(utf8);
+    const [fn, pollId, ...rest] = (spec?.getInput()?.getArgsList_asU8() ?? []).map(utf8);
     if (spec?.getChaincodeId()?.getName() === chaincode) {
-      if (fn === 'CastBallot') {
-        // Its arguments carry the answers, whatever the peer made of the transaction.
+      if (fn !== undefined && BALLOT_FUNCTIONS.has(fn)) {
+        // Its arguments carry the answers, whatever the peer made of the transaction (an unreadable pollId is '': unknown, so hidden).
         polls.add(pollId ?? '');
-        if (pollId !== undefined && ballotId !== undefined) ballot ??= { txId: channelHeader.getTxId(), pollId, ballotId };
+        if (pollId !== undefined) asked ??= { pollId, ballots: askedBallots(fn, rest) };
       } else if (fn !== undefined && !fn.startsWith('Get') && fn !== 'ListPolls') {
         touchesPolls = true;
       }
@@ -110,9 +132,13 @@ function readTransaction(entry: Uint8Array, chaincode: string): TxFacts {
       for (const write of ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()).getWritesList()) {
         const key = parseKey(write.getKey());
         if (key.kind === 'ballot') polls.add(key.pollId);
+        written.add(write.getKey());
       }
     }
   }
+  const call = asked;
+  const ballots = call === undefined ? [] : call.ballots.filter((b) => written.has(ballotKey(call.pollId, b.ballotId)));
+  const ballot = call === undefined || ballots.length === 0 ? undefined : { txId: channelHeader.getTxId(), pollId: call.pollId, ballots };
   return { config: false, ballotPolls: [...polls], touchesPolls, ...(ballot ? { ballot } : {}) };
 }
 

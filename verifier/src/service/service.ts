@@ -171,8 +171,10 @@ export class VerificationService {
   /** Where a ballot transaction stands, under the observer's signature; never the ballot itself. */
   async receipt(pollId: string, ballotId: string, txId: string): Promise<ReceiptStatus> {
     const tx = this.#deps.chain.ballotTx(txId);
-    // A transaction of another poll or ballot is "not found": the answer must not say whose it is.
-    if (tx?.pollId !== pollId || tx.ballotId !== ballotId) return { found: false, pollId, ballotId, txId };
+    // A transaction of another poll or ballot is "not found": the answer must not say whose it is. So is one that
+    // asked for this ballot but did not write it (refused inside CastBallots).
+    const ballot = tx?.pollId === pollId ? tx.ballots.find((b) => b.ballotId === ballotId) : undefined;
+    if (tx === undefined || ballot === undefined) return { found: false, pollId, ballotId, txId };
     const { facts } = this.#stored(tx.blockNumber);
     const statement = {
       kind: 'inclusion',
@@ -182,6 +184,7 @@ export class VerificationService {
       txId,
       blockNumber: tx.blockNumber,
       txIndex: tx.txIndex,
+      ...(ballot.position === undefined ? {} : { position: ballot.position }),
       blockHash: facts.headerHash,
       validationCode: tx.validationCode,
       observedAt: this.#now(),

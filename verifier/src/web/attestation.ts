@@ -80,11 +80,15 @@ export async function verifyObserverSignature(statement: InclusionStatement, sig
   return { ok: true, detail: `${who} signed it, and block ${n}'s header is the one it names`, facts };
 }
 
-/** Differences between the statement and the receipt it is meant to answer. */
+/** Differences between the statement and the receipt it is meant to answer (the position only when the receipt has one). */
 export function statementMismatches(receipt: Receipt, statement: InclusionStatement): string[] {
-  const fields = ['pollId', 'ballotId', 'txId'] as const;
-  return fields.filter((f) => statement[f] !== receipt[f]).map((f) => `the statement names ${f} ${statement[f]}, your receipt ${receipt[f]}`);
+  const fields = ['pollId', 'ballotId', 'txId', ...(receipt.position === undefined ? [] : ['position'] as const)] as const;
+  const named = (value: string | number | undefined): string => (value === undefined ? 'none' : String(value));
+  return fields.filter((f) => statement[f] !== receipt[f]).map((f) => `the statement names ${f} ${named(statement[f])}, your receipt ${named(receipt[f])}`);
 }
+
+const placeOf = (statement: InclusionStatement): string =>
+  `transaction ${statement.txIndex}${statement.position === undefined ? '' : `, ballot position ${statement.position}`}`;
 
 export interface AttestationOutcome {
   /** True only if the statement is about this receipt, says VALID, and its signature verifies. */
@@ -107,7 +111,7 @@ export function attestationOutcome(receipt: Receipt, statement: InclusionStateme
     ok: true,
     sentence:
       `Partly verified, for now: the observer signed that your transaction is VALID in block ${statement.blockNumber} ` +
-      `(position ${statement.txIndex}, block header hash ${statement.blockHash}). This poll's ballots stay sealed until it ` +
+      `(${placeOf(statement)}, block header hash ${statement.blockHash}). This poll's ballots stay sealed until it ` +
       `closes; then this page can prove that your ballot is exactly as cast and counted.`,
   };
 }
@@ -118,7 +122,7 @@ export function attestationView(statement: InclusionStatement, signer: ObserverS
 <dt>Signed by</dt><dd>${signer.mspId}</dd>
 ${signature.facts.map((f) => html`<dt>${f.title}</dt><dd>${f.ok ? '✔' : '✘'} ${f.text}</dd>`)}
 <dt>Transaction</dt><dd><code>${statement.txId}</code></dd>
-<dt>Block</dt><dd>${statement.blockNumber}, position ${statement.txIndex}</dd>
+<dt>Block</dt><dd>${statement.blockNumber}, ${placeOf(statement)}</dd>
 <dt>Block header hash</dt><dd><code>${statement.blockHash}</code></dd>
 <dt>Validation</dt><dd>${statement.validationCode}</dd>
 <dt>Observed at</dt><dd>${statement.observedAt}</dd>

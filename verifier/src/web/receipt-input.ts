@@ -1,11 +1,11 @@
 /**
  * Where a citizen's receipt comes from: a receipt link (`#receipt=<base64url of the receipt JSON>`, or the fields
- * as `pollId`, `ballotId`, `txId`, `ballotHash` parameters in the fragment or the query), or pasted text (the
- * gateway's receipt JSON, a receipt link, or `field: value` lines). Pure functions: no DOM.
+ * as `pollId`, `ballotId`, `txId`, `ballotHash`, `position` parameters in the fragment or the query), or pasted text
+ * (the gateway's receipt JSON, a receipt link, or `field: value` lines). Pure functions: no DOM.
  */
 import { type Receipt, ReceiptSchema } from '../wire';
 
-export const RECEIPT_FIELDS = ['pollId', 'ballotId', 'txId', 'ballotHash'] as const;
+export const RECEIPT_FIELDS = ['pollId', 'ballotId', 'txId', 'ballotHash', 'position'] as const;
 export type ReceiptField = (typeof RECEIPT_FIELDS)[number];
 
 /** A receipt that could not be read, with a message for the citizen. */
@@ -20,7 +20,9 @@ export function receiptFromFields(fields: Readonly<Record<string, unknown>>): Re
   for (const name of RECEIPT_FIELDS) {
     const value = fields[name];
     if (typeof value === 'string' && value.trim() !== '') {
-      picked[name] = name === 'pollId' ? value.trim() : value.trim().toLowerCase();
+      picked[name] = name === 'pollId' ? value.trim() : name === 'position' ? positionOf(value.trim()) : value.trim().toLowerCase();
+    } else if (name === 'position' && typeof value === 'number') {
+      picked[name] = value;
     }
   }
   const parsed = ReceiptSchema.safeParse(picked);
@@ -30,6 +32,9 @@ export function receiptFromFields(fields: Readonly<Record<string, unknown>>): Re
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'receipt'}: ${issue.message}`);
   return { ok: false, error: `This is not a complete receipt (${problems.join('; ')}).` };
 }
+
+/** A position typed or carried in a link is text: a decimal number is read as one, anything else is left to the schema to refuse. */
+const positionOf = (text: string): number | string => (/^\d{1,3}$/.test(text) ? Number(text) : text);
 
 export function base64UrlEncode(text: string): string {
   const bytes = new TextEncoder().encode(text);

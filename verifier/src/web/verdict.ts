@@ -62,7 +62,7 @@ export function receiptVerdict(report: VerificationReport, receipt: Receipt): Ve
   return {
     verified: true,
     sentence:
-      `Verified: your ballot is in block ${r.blockNumber}, transaction ${r.txIndex ?? '?'} (${r.txId}), ` +
+      `Verified: your ballot is in block ${r.blockNumber}, transaction ${r.txIndex ?? '?'} (${r.txId})${r.position === undefined ? '' : `, position ${r.position}`}, ` +
       `endorsed by ${listOfNames(r.endorsedBy)}${asCast} and ${counted}.`,
   };
 }

@@ -62,4 +62,11 @@ describe('poll-ledger-verify', () => {
   it('parses a receipt as the gateway returns it', () => {
     expect(parseReceipt(JSON.stringify({ ...alice, blockNumber: 5 }))).to.deep.equal({ pollId: 'p1', ballotId: alice.ballotId, txId: alice.txId, ballotHash: alice.ballotHash });
   });
+
+  it('parses the position of a batched ballot, in JSON or after the ballot hash (which may be left empty)', () => {
+    const base = { pollId: 'p1', ballotId: alice.ballotId, txId: alice.txId };
+    expect(parseReceipt(JSON.stringify({ ...base, position: 3, blockNumber: 5 }))).to.deep.equal({ ...base, position: 3 });
+    expect(parseReceipt(`p1,${alice.ballotId},${alice.txId},,3`)).to.deep.equal({ ...base, position: 3 });
+    expect(() => parseReceipt(`p1,${alice.ballotId},${alice.txId},,three`)).to.throw(/position/);
+  });
 });

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
-import { common } from '@hyperledger/fabric-protos';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { readInvocation } from '../../src/core/decode-invocation';
 import { decodeTransaction } from '../../src/core/decode-tx';
 import { decodeBlock } from '../../src/core/decode';
 import { LedgerBuilder } from '../support/ledger';
 import { orgs } from '../support/pki';
+import { castBallots } from '../support/batch';
 import { castBallot, pollLedger } from '../support/polls';
 import { referenceDecodeTransaction } from '../support/reference-decode';
 import { endorserTx } from '../support/tx';
@@ -66,7 +68,23 @@ function corpus(): Uint8Array[] {
     metadataWrites: ['w'],
     endorsers: [orgs.observer.peer, orgs.city.peer, orgs.dept.peer],
   });
-  return [...entries, rich.envelope, castBallot(b, 'p1', 'zoë', 'red', 1).envelope];
+  const batch = castBallots(b, 'p1', [{ name: 'yan', choice: 'red' }, { name: 'zoë', choice: 'blue', refused: 'ALREADY_VOTED' }], 2);
+  return [...entries, rich.envelope, castBallot(b, 'p1', 'zoë', 'red', 1).envelope, batch.envelope];
+}
+
+/**
+ * The invocation (function and arguments) is read as Fabric's Go protobuf reads it: a string that is not UTF-8 or a
+ * field number out of range leaves it unread, where google-protobuf reads on. True when that is why the two differ.
+ */
+function goRefusesInvocation(entry: Uint8Array): boolean {
+  try {
+    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(entry).getPayload_asU8());
+    const [action] = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
+    readInvocation(peer.ChaincodeActionPayload.deserializeBinary(action?.getPayload_asU8() ?? new Uint8Array(0)).getChaincodeProposalPayload_asU8());
+    return false;
+  } catch (err) {
+    return /UTF-8|field number/.test((err as Error).message);
+  }
 }
 
 function mutate(bytes: Uint8Array, next: () => number): Uint8Array {
@@ -94,10 +112,15 @@ describe('decodeTransaction (protobuf wire reader)', () => {
       const actual = decodeTransaction(entry, i);
       expect(plain(actual), `entry ${i}`).to.deep.equal(plain(referenceDecodeTransaction(entry, i)));
     }
-    const rich = decodeTransaction(entries.at(-2)!, 0).action!.namespaces[0]!;
+    const rich = decodeTransaction(entries.at(-3)!, 0).action!.namespaces[0]!;
     expect(rich.ranges[1]?.merkle?.hashes).to.have.length(2);
     expect(rich).to.include({ metadataWrites: 1, collectionReads: 0 });
     expect(rich.collectionsWritten).to.deep.equal(['_implicit_org_CityMSP']);
+    const batch = decodeTransaction(entries.at(-1)!, 0).action!;
+    expect(batch).to.deep.include({ functionName: 'CastBallots' });
+    expect(batch.args?.[0]).to.equal('p1');
+    expect(batch.response?.status).to.equal(200);
+    expect(JSON.parse(Buffer.from(batch.response!.payload).toString('utf8'))).to.have.property('outcomes').with.length(2);
   });
 
   it('leaves out a timestamp no JavaScript date can hold (the reference decoder threw, stopping the verification)', () => {
@@ -147,6 +170,7 @@ describe('decodeTransaction (protobuf wire reader)', () => {
       if (problem !== undefined && /UTF-8|field number/.test(problem.message)) continue;
       if (problem !== undefined) refused += 1;
       const difference = agree(actual, expected);
+      if (difference !== undefined && /^tx\.action\.(functionName|args)/.test(difference) && goRefusesInvocation(bytes)) continue;
       expect(difference, `round ${round} (entry ${index}): ${Buffer.from(bytes).toString('base64')}`).to.equal(undefined);
     }
     expect(refused).to.be.greaterThan(100);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { common } from '@hyperledger/fabric-protos';
 import { headerHashOf, headerOnly, readBlock } from '../../src/service/blocks';
-import { buildChain, castBallot, hex64, pollTx } from './support/blocks';
+import { buildChain, castBallot, castBallots, hex64, pollTx } from './support/blocks';
 
 describe('service/blocks', () => {
   describe('headerHashOf', () => {
@@ -47,8 +47,36 @@ describe('service/blocks', () => {
       const facts = readBlock(ballots!, 'polls');
       expect([...facts.ballotPolls].sort()).to.deep.equal(['p1', 'p2']);
       expect(facts.ballots).to.deep.equal([
-        { txId: hex64('tx:p1:alice'), txIndex: 0, pollId: 'p1', ballotId: hex64('voter:alice'), validationCode: 'MVCC_READ_CONFLICT' },
+        { txId: hex64('tx:p1:alice'), txIndex: 0, pollId: 'p1', ballots: [{ ballotId: hex64('voter:alice') }], validationCode: 'MVCC_READ_CONFLICT' },
       ]);
+    });
+
+    it('reads a CastBallots transaction as one of ballots: its poll is revealed, its written ballots indexed with their positions', () => {
+      const [, batch] = buildChain([{ config: true }, { txs: [castBallots('p1', ['a', 'b', 'c'], { written: ['a', 'c'] })] }]);
+      const facts = readBlock(batch!, 'polls');
+      expect([...facts.ballotPolls]).to.deep.equal(['p1']);
+      expect(facts.touchesPolls).to.be.false;
+      expect(facts.ballots).to.deep.equal([
+        { txId: hex64('batch:p1:a,b,c'), txIndex: 0, pollId: 'p1', ballots: [{ ballotId: hex64('voter:a'), position: 0 }, { ballotId: hex64('voter:c'), position: 2 }], validationCode: 'VALID' },
+      ]);
+    });
+
+    it('when a CastBallots transaction wrote nothing (every ballot refused) or is invalid, then its arguments still reveal its poll', () => {
+      const [, refused, invalid] = buildChain([
+        { config: true },
+        { txs: [castBallots('p1', ['a', 'b'], { written: [] })] },
+        { txs: [castBallots('p2', ['a'], { code: 11 })] },
+      ]);
+      expect([...readBlock(refused!, 'polls').ballotPolls]).to.deep.equal(['p1']);
+      expect(readBlock(refused!, 'polls').ballots).to.deep.equal([]);
+      expect([...readBlock(invalid!, 'polls').ballotPolls]).to.deep.equal(['p2']);
+    });
+
+    it('when a CastBallots transaction\'s ballots do not fit the protocol, then its poll is revealed all the same and nothing is indexed', () => {
+      const [, odd] = buildChain([{ config: true }, { txs: [{ txId: hex64('odd-batch'), args: ['CastBallots', 'p1', '{"not":"a list"}'], writes: [] }] }]);
+      const facts = readBlock(odd!, 'polls');
+      expect([...facts.ballotPolls]).to.deep.equal(['p1']);
+      expect(facts.ballots).to.deep.equal([]);
     });
 
     it('when a transaction cannot be read, then the block is undecodable', () => {

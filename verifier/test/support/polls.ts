@@ -4,7 +4,7 @@
  * with a range read over its ballots. Ballot hashes use the verifier's own canonical code, which the protocol
  * vectors prove separately (test/core/canonical.test.ts).
  */
-import { type Ballot, type Poll, ballotKey, ballotKeyPrefix, pollKey, tallyKey } from '@poll-ledger/protocol';
+import { type Ballot, type CastBallotResult, type Poll, ballotKey, ballotKeyPrefix, pollKey, tallyKey } from '@poll-ledger/protocol';
 import { ballotHash, canonicalJson, chainNext, chainStart } from '../../src/core/canonical';
 import { nobleProvider } from '../../src/core/crypto';
 import type { Receipt } from '../../src/wire';
@@ -37,21 +37,51 @@ export interface PollLedger {
 }
 
 const admin = orgs.city.client;
-const timestampOf = (minute: number): string => `2026-06-01T12:${String(minute).padStart(2, '0')}:07.123Z`;
+
+export const timestampOf = (minute: number): string => `2026-06-01T12:${String(minute).padStart(2, '0')}:07.123Z`;
+
+/** The ballot record the chaincode writes for `name` choosing `choice` in transaction `txId` at `minute`. */
+export function ballotOf(pollId: string, name: string, choice: string, minute: number, txId: string, extra: Partial<Ballot> = {}): Ballot {
+  const content = { pollId, ballotId: voter(name), answers: { q1: [choice] }, castAt: timestampOf(minute), txId };
+  return { ...content, ballotHash: ballotHash(content, nobleProvider), ...extra };
+}
+
+/** The receipt the chaincode answers for a ballot it wrote (CastBallotResult). */
+export const receiptOf = (ballot: Ballot, replaced = false): CastBallotResult => ({
+  pollId: ballot.pollId, ballotId: ballot.ballotId, ballotHash: ballot.ballotHash, txId: ballot.txId, replaced, duplicate: false,
+  ...(ballot.position === undefined ? {} : { position: ballot.position }),
+});
+
+/**
+ * A transaction that names its own txId in what it writes and answers: the txId depends only on the nonce and the
+ * creator, so it is built once to learn it, then for good.
+ */
+export function selfNamed<T>(seed: string, spec: Partial<TxSpec>, complete: (txId: string) => { spec: Partial<TxSpec>; extra: T }): BuiltTx & T {
+  const nonce = Buffer.from(sha256(`${seed}-${Math.random()}`).subarray(0, 24));
+  const { txId } = endorserTx({ ...spec, nonce });
+  const done = complete(txId);
+  return { ...endorserTx({ ...spec, nonce, ...done.spec }), ...done.extra };
+}
 
 /** A CastBallot transaction: reads the poll and the voter's key, writes the ballot (built so castAt = its timestamp). */
 export function castBallot(b: LedgerBuilder, pollId: string, name: string, choice: string, minute: number, extra: Partial<TxSpec> = {}): BuiltTx & { ballot: Ballot } {
   const key = ballotKey(pollId, voter(name));
-  const base = { fn: 'CastBallot', timestamp: timestampOf(minute), reads: [{ key: pollKey(pollId), version: b.version(pollKey(pollId)) }, { key, version: b.version(key) }], ...extra };
-  // The ballot names its own txId, which depends only on the nonce and creator: build once to learn it.
-  const nonce = Buffer.from(sha256(`${name}-${minute}-${Math.random()}`).subarray(0, 24));
-  const txId = endorserTx({ ...base, nonce }).txId;
-  const content = { pollId, ballotId: voter(name), answers: { q1: [choice] }, castAt: timestampOf(minute), txId };
-  const ballot: Ballot = { ...content, ballotHash: ballotHash(content, nobleProvider) };
-  return { ...endorserTx({ ...base, nonce, writes: [{ key, value: canonicalJson(ballot) }] }), ballot };
+  const base = {
+    fn: 'CastBallot',
+    args: [pollId, voter(name), JSON.stringify({ q1: [choice] }), '', ''],
+    timestamp: timestampOf(minute),
+    reads: [{ key: pollKey(pollId), version: b.version(pollKey(pollId)) }, { key, version: b.version(key) }],
+    ...extra,
+  };
+  return selfNamed(`${name}-${minute}`, base, (txId) => {
+    const ballot = ballotOf(pollId, name, choice, minute, txId);
+    const result = canonicalJson(receiptOf(ballot, b.version(key) !== undefined));
+    // `extra.writes` stands for a forged write set (endorsed all the same).
+    return { spec: { writes: extra.writes ?? [{ key, value: canonicalJson(ballot) }], result }, extra: { ballot } };
+  });
 }
 
-function pollTx(b: LedgerBuilder, poll: Poll, fn: string, extra: TxSpec['writes'] = []): TxSpec {
+export function pollTx(b: LedgerBuilder, poll: Poll, fn: string, extra: TxSpec['writes'] = []): TxSpec {
   return { fn, creator: admin, reads: [{ key: pollKey(poll.id), version: b.version(pollKey(poll.id)) }], writes: [{ key: pollKey(poll.id), value: canonicalJson(poll) }, ...extra] };
 }
 

@@ -79,7 +79,7 @@ function decodeAction(data: Uint8Array, channelHeader: common.ChannelHeader, cha
   const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
   const extension = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8());
   const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
-  const functionName = functionNameOf(proposalPayload);
+  const answer = chaincodeAction.getResponse();
   return {
     invokedChaincode: extension.getChaincodeId()?.getName() ?? '',
     actionChaincode: chaincodeAction.getChaincodeId()?.getName() ?? '',
@@ -91,7 +91,8 @@ function decodeAction(data: Uint8Array, channelHeader: common.ChannelHeader, cha
       return { ...identityOf(endorser), signedBytes: concat(responseBytes, endorser), signature: e.getSignature_asU8() };
     }),
     namespaces: rwset.getNsRwsetList().map(decodeNamespace),
-    ...(functionName === undefined ? {} : { functionName }),
+    ...invocationOf(proposalPayload),
+    ...(answer === undefined ? {} : { response: { status: answer.getStatus(), payload: answer.getPayload_asU8() } }),
   };
 }
 
@@ -126,13 +127,14 @@ function readOf(read: ledger.rwset.kvrwset.KVRead): KvRead {
   return { key: read.getKey(), ...(version === undefined ? {} : { version: { block: version.getBlockNum(), tx: version.getTxNum() } }) };
 }
 
-function functionNameOf(proposalPayload: Uint8Array): string | undefined {
+function invocationOf(proposalPayload: Uint8Array): Pick<EndorserAction, 'functionName' | 'args'> {
   try {
     const input = peer.ChaincodeProposalPayload.deserializeBinary(proposalPayload).getInput_asU8();
-    const first = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec()?.getInput()?.getArgsList_asU8()[0];
-    return first === undefined ? undefined : fromUtf8(first);
+    const args = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+    const [first, ...rest] = args.map(fromUtf8);
+    return first === undefined ? {} : { functionName: first, args: rest };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -15,6 +15,8 @@ export interface TxSpec {
   readonly fn?: string;
   /** Arguments after the function name; with them, the invocation also names its chaincode (as clients send it). */
   readonly args?: readonly string[];
+  /** The chaincode's result (response status 200 with this payload), as the endorsers sign it; none by default. */
+  readonly result?: string;
   readonly timestamp?: string;
   readonly reads?: readonly { readonly key: string; readonly version?: Version }[];
   readonly ranges?: readonly {
@@ -144,6 +146,12 @@ export function endorserTx(spec: TxSpec): BuiltTx {
   const action = new peer.ChaincodeAction();
   action.setResults(rwset(spec, namespace));
   action.setChaincodeId(chaincodeId);
+  if (spec.result !== undefined) {
+    const answer = new peer.Response();
+    answer.setStatus(200);
+    answer.setPayload(Buffer.from(spec.result));
+    action.setResponse(answer);
+  }
   const response = new peer.ProposalResponsePayload();
   response.setProposalHash(sha256(Buffer.concat([h.channelHeader, h.signatureHeader, proposalPayloadBytes])));
   response.setExtension$(action.serializeBinary());

@@ -160,5 +160,14 @@ describe('attestation (the observer\'s signed inclusion statement, checked in th
       expect(attestationOutcome(receipt, { ...statement, validationCode: 'MVCC_READ_CONFLICT' }, good).sentence).to.contain('MVCC_READ_CONFLICT, not VALID');
       expect(attestationOutcome(receipt, statement, { ok: false, detail: 'CityMSP is not an observer organisation' }).sentence).to.equal('NOT verified: CityMSP is not an observer organisation.');
     });
+
+    it('names the ballot position of a batched ballot, and refuses a statement of another position than the receipt names', () => {
+      const good = { ok: true, detail: 'ok' };
+      const statement = { ...statementAt(3), position: 4 };
+      expect(attestationOutcome({ ...receipt, position: 4 }, statement, good).sentence).to.match(/^Partly verified, for now: .* in block 3 \(transaction 0, ballot position 4, block header hash /);
+      expect(attestationOutcome(receipt, statement, good).ok).to.equal(true);
+      expect(attestationOutcome({ ...receipt, position: 2 }, statement, good).sentence).to.contain('the statement names position 4, your receipt 2');
+      expect(attestationOutcome({ ...receipt, position: 2 }, statementAt(3), good).sentence).to.contain('the statement names position none, your receipt 2');
+    });
   });
 });

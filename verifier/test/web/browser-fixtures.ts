@@ -16,7 +16,7 @@ import type { PollDetail, PollList, Receipt } from '../../src/wire';
 import { raftConfig, signaturePolicy } from '../support/fabric';
 import { LedgerBuilder } from '../support/ledger';
 import { type TestOrg, orgs, sha256 } from '../support/pki';
-import { POLICY, castBallot, pollRecord, tallyTx, voter } from '../support/polls';
+import { POLICY, castBallot, pollRecord, tallyTx } from '../support/polls';
 import { type BuiltTx, type TxSpec, commitWrites } from '../support/tx';
 import type { ServedChain } from './chain-service';
 import type { Answer } from './static-server';
@@ -149,8 +149,8 @@ export function sealedPollChain(pollId: string, voters: number): { chain: PollCh
   b.addConfigBlock({ ...raftConfig, application: [...raftConfig.application, orgs.watchdog] });
   b.addBlock([pollTx(b, record('draft'), 'CreatePoll')]);
   b.addBlock([pollTx(b, record('open'), 'OpenPoll')]);
-  // With the CastBallot arguments the service reads to index ballot transactions (pollId, ballotId).
-  const ballots = Array.from({ length: voters }, (_, i) => castBallot(b, pollId, `${pollId}-voter-${i}`, CHOICES[i % 3] ?? 'red', i % 50, { args: [pollId, voter(`${pollId}-voter-${i}`)] }));
+  // castBallot gives each its CastBallot arguments, which the service reads to index ballot transactions.
+  const ballots = Array.from({ length: voters }, (_, i) => castBallot(b, pollId, `${pollId}-voter-${i}`, CHOICES[i % 3] ?? 'red', i % 50));
   b.addBlock(ballots);
   const first = ballots[0];
   if (first === undefined) throw new Error('a sealed poll needs a ballot');

@@ -68,6 +68,14 @@ describe('receipt input', () => {
     it('trims what people type', () => {
       expect(receiptFromFields({ pollId: ' p-1 ', ballotId: ` ${receipt.ballotId}`, txId: receipt.txId })).to.have.property('ok', true);
     });
+
+    it('takes the position of a batched ballot, typed as text or carried as a number, and refuses one that is not a position', () => {
+      expect(receiptFromFields({ ...receipt, position: ' 7 ' })).to.deep.equal({ ok: true, receipt: { ...receipt, position: 7 } });
+      expect(receiptFromText(JSON.stringify({ ...receipt, position: 7, blockNumber: 3 }))).to.deep.equal({ ok: true, receipt: { ...receipt, position: 7 } });
+      expect(receiptFromLocation(new URL(receiptLink('https://observer.example/verify.html', { ...receipt, position: 0 })))).to.deep.equal({ ok: true, receipt: { ...receipt, position: 0 } });
+      expect(receiptFromFields({ ...receipt, position: 'x' })).to.have.property('error').that.contains('position');
+      expect(receiptFromFields({ ...receipt, position: '100' })).to.have.property('ok', false);
+    });
   });
 
   describe('base64url', () => {

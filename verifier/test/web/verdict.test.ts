@@ -34,6 +34,13 @@ describe('verdict', () => {
       );
     });
 
+    it('says the position of a ballot cast with others in one transaction', () => {
+      const batched = report({ receipt: { ...report().receipt!, txIndex: 2, position: 17 } });
+      expect(receiptVerdict(batched, { ...receipt, position: 17 }).sentence).to.equal(
+        `Verified: your ballot is in block 5, transaction 2 (${receipt.txId}), position 17, endorsed by ObserverMSP and CityMSP, exactly as cast, and counted in the result.`,
+      );
+    });
+
     it('does not claim "exactly as cast" for a receipt without a ballot hash', () => {
       const bare = { pollId: receipt.pollId, ballotId: receipt.ballotId, txId: receipt.txId };
       const verdict = receiptVerdict(report(), bare);

@@ -17,7 +17,7 @@ const api = new ServiceClient();
 
 function fillFields(receipt: Receipt): void {
   for (const name of RECEIPT_FIELDS) {
-    byId(`receipt-${name}`, HTMLInputElement).value = receipt[name] ?? '';
+    byId(`receipt-${name}`, HTMLInputElement).value = String(receipt[name] ?? '');
   }
 }
 

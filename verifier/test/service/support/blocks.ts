@@ -123,4 +123,18 @@ export function castBallot(pollId: string, voter: string, code?: number): TxSpec
   };
 }
 
+/**
+ * A CastBallots transaction of `voters`; it writes the ballots of `written` (default: all of them), as the chaincode
+ * writes only the ballots it does not refuse.
+ */
+export function castBallots(pollId: string, voters: readonly string[], options: { written?: readonly string[]; code?: number } = {}): TxSpec {
+  const ballots = voters.map((v) => ({ voterToken: hex64(`voter:${v}`), answers: { q1: ['red'] }, requestId: '', requestedAt: '' }));
+  return {
+    txId: hex64(`batch:${pollId}:${voters.join(',')}`),
+    args: ['CastBallots', pollId, JSON.stringify(ballots)],
+    writes: (options.written ?? voters).map((v) => `ballot~${pollId}~${hex64(`voter:${v}`)}`),
+    ...(options.code === undefined ? {} : { code: options.code }),
+  };
+}
+
 export const pollTx = (fn: string, pollId: string): TxSpec => ({ txId: hex64(`tx:${fn}:${pollId}`), args: [fn, pollId], writes: [`poll~${pollId}`] });
