@@ -7,7 +7,7 @@ import { KINDS, type Kind, type NetworkSpec } from './config';
 import { MACHINE, OTHER } from './cpu';
 import type { NetworkInfo } from './network';
 import { byKind, LOAD_GENERATOR, memoryByKind, processKind, type ProcessMemory } from './processes';
-import { cpuPerTransaction, f0, f1, ratios, sustained, table, type PhaseResult } from './report';
+import { cpuPerTransaction, f0, f1, ratios, sustained, table, type PhaseResult, type RatioSettings } from './report';
 
 /** Everything measured on one network. */
 export interface NetworkRun {
@@ -82,7 +82,7 @@ export function measureTable(runs: readonly NetworkRun[], cell: (r: PhaseResult)
 }
 
 export const goodput = (r: PhaseResult): string => f1(r.summary.goodput);
-export const latency = (r: PhaseResult): string => `${f0(r.summary.p50)} / ${f0(r.summary.p95)}`;
+export const latency = (r: PhaseResult): string => `${f0(r.summary.p50)} / ${f0(r.summary.p95)} / ${f0(r.summary.p99)}`;
 export const machineCpu = (r: PhaseResult): string => f1(cpuPerTransaction(r, MACHINE));
 
 /** The highest open-loop rate each kind kept up with, per network. */
@@ -123,8 +123,8 @@ export function processCpuTable(runs: readonly NetworkRun[], kind: Kind, level: 
 }
 
 /** The ratios (goals reported, not asserted), a column per network. */
-export function ratiosTable(runs: readonly NetworkRun[], maxP95Ms: number): string {
-  const perRun = runs.map((run) => ratios(run.results, maxP95Ms));
-  const rows = (perRun[0] ?? ratios([], maxP95Ms)).map((ratio, i) => [ratio.name, ratio.goal, ...perRun.map((r) => r[i]?.cell ?? '-')]);
+export function ratiosTable(runs: readonly NetworkRun[], settings: RatioSettings): string {
+  const perRun = runs.map((run) => ratios(run.results, settings));
+  const rows = (perRun[0] ?? ratios([], settings)).map((ratio, i) => [ratio.name, ratio.goal, ...perRun.map((r) => r[i]?.cell ?? '-')]);
   return table(['ratio', 'goal', ...runs.map((run) => run.spec.label)], rows);
 }

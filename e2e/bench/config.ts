@@ -3,8 +3,14 @@
  * default. An option the benchmark does not know is an error, never silently dropped.
  */
 import { SIGNER_KINDS, type SignerKind } from '@poll-ledger/fabric-client';
+import { Limits } from '@poll-ledger/protocol';
 
-export const KINDS = ['rest', 'direct', 'baseline'] as const;
+/**
+ * What is measured: ballots through REST (the gateway coalescing them into CastBallots transactions), the same with
+ * the gateway set to one ballot a transaction (CastBallot), ballots straight through fabric-gateway one a transaction
+ * and `--batch` a transaction, and the baseline's blind write (one a transaction).
+ */
+export const KINDS = ['rest', 'rest-single', 'direct', 'direct-batch', 'baseline'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /** quick: one Raft orderer (the city's); full: four SmartBFT orderers, one per org (Fabric 3 only). */
@@ -37,8 +43,12 @@ export interface BenchConfig {
   maxP95Ms: number;
   /** How long a phase waits for its last transactions once sending stopped (ms). */
   drainMs: number;
-  /** Which kinds to run: rest, direct, baseline. */
+  /** Which kinds to run. */
   kinds: Kind[];
+  /** Ballots in each CastBallots transaction of direct-batch. */
+  batch: number;
+  /** An open-loop rate run first for every kind, whatever the series does: Moscow's recorded peak. */
+  peakRate: number;
   /** Signatures per signer in the signing micro-benchmark. */
   signatures: number;
   /** The direct and baseline clients' signer; the REST gateway's default is node-crypto. */
@@ -53,18 +63,22 @@ export interface ConfigDefaults {
 
 const SIGNERS: readonly SignerKind[] = SIGNER_KINDS;
 
-const OPTIONS = ['networks', 'kinds', 'count', 'concurrency', 'warmup', 'rates', 'duration', 'max-p95', 'drain', 'signatures', 'signer'] as const;
+const OPTIONS = ['networks', 'kinds', 'count', 'concurrency', 'warmup', 'rates', 'peak-rate', 'duration', 'max-p95', 'drain', 'batch', 'signatures', 'signer'] as const;
 type OptionName = (typeof OPTIONS)[number];
 
 const USAGE = `npm run bench [-- options]     (each option also reads BENCH_<NAME>, e.g. BENCH_RATES=25,50)
   --networks N1,...  networks to compare, one after the other: MODE[@FABRIC_VERSION], MODE quick or full
                      (quick@<default>; e.g. quick@2.5.9,quick@3.1.1,full@3.1.1; full needs Fabric 3)
-  --kinds K1,...     rest,direct,baseline                         (all)
-  --count N          transactions per closed-loop phase           (2000)
-  --concurrency C,.. in flight, one closed-loop phase each        (50,200)
-  --warmup W         unmeasured transactions per kind             (100)
-  --rates R1,R2,...  open-loop send rates, tx/s                   (50,100,150,200,250)
+  --kinds K1,...     rest,rest-single,direct,direct-batch,baseline (all)
+                     rest: the gateway as it runs (coalescing ballots); rest-single: the gateway restarted
+                     with one ballot a transaction; direct-batch: CastBallots of --batch ballots
+  --count N          ballots (baseline: writes) per closed-loop phase (2000)
+  --concurrency C,.. ballots in flight, one closed-loop phase each (50,200)
+  --warmup W         unmeasured ballots per kind                  (100)
+  --rates R1,R2,...  open-loop send rates, ballots/s              (50,100,200,300,400,600,800)
+  --peak-rate R      one open-loop phase at this rate first, for the latency when idle (17, Moscow's peak)
   --duration S       seconds per open-loop rate                   (10)
+  --batch B          ballots per CastBallots transaction of direct-batch (50)
   --max-p95 MS       stop the open-loop series above this p95     (2000)
   --drain MS         wait for stragglers after a phase            (120000)
   --signatures N     signatures per signer in the signing test    (2000)
@@ -150,11 +164,13 @@ export function parseConfig(args: readonly string[], defaults: ConfigDefaults): 
     count: Math.round(positive('count', 2000)),
     concurrency: numbers('concurrency', '50,200').map(Math.round),
     warmup: Math.round(positive('warmup', 100)),
-    rates: numbers('rates', '50,100,150,200,250'),
+    rates: numbers('rates', '50,100,200,300,400,600,800'),
+    peakRate: positive('peak-rate', 17),
     duration: positive('duration', 10),
     maxP95Ms: positive('max-p95', 2000),
     drainMs: positive('drain', 120_000),
     kinds,
+    batch: Math.min(Limits.castBatch.max, Math.round(positive('batch', 50))),
     signatures: Math.round(positive('signatures', 2000)),
     signer,
   };

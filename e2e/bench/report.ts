@@ -75,10 +75,14 @@ export function sustained(results: readonly PhaseResult[], kind: Kind, maxP95Ms:
   return Math.max(0, ...ok.map((r) => r.level));
 }
 
-/** Goodput of a kind's closed-loop phase with the most in flight: the nearest to its capacity. */
-function closedGoodput(results: readonly PhaseResult[], kind: Kind): number {
-  const closed = results.filter((r) => r.kind === kind && r.mode === 'closed').sort((a, b) => b.level - a.level);
-  return closed[0]?.summary.goodput ?? NaN;
+/** A kind's closed-loop phase with the most in flight: the nearest to its capacity. */
+function atCapacity(results: readonly PhaseResult[], kind: Kind): PhaseResult | undefined {
+  return results.filter((r) => r.kind === kind && r.mode === 'closed').sort((a, b) => b.level - a.level)[0];
+}
+
+/** A kind's open-loop phase at RATE, or else the highest one below it. */
+function openAtOrBelow(results: readonly PhaseResult[], kind: Kind, rate: number): PhaseResult | undefined {
+  return results.filter((r) => r.kind === kind && r.mode === 'open' && r.level <= rate).sort((a, b) => b.level - a.level)[0];
 }
 
 export interface Ratio {
@@ -88,22 +92,48 @@ export interface Ratio {
   cell: string;
 }
 
-/** The ratios of one network's run, always the same rows in the same order. */
-export function ratios(results: readonly PhaseResult[], maxP95Ms: number): Ratio[] {
-  const closed = (kind: Kind): number => closedGoodput(results, kind);
+interface Goal {
+  readonly text: string;
+  readonly met: (value: number) => boolean;
+}
+const atLeast = (x: number): Goal => ({ text: `≥ ${String(x)}`, met: (v) => v >= x });
+const atMost = (x: number, unit = ''): Goal => ({ text: `≤ ${String(x)}${unit}`, met: (v) => v <= x });
+
+function figure(name: string, value: number, text: string, goal?: Goal): Ratio {
+  const verdict = goal === undefined || !Number.isFinite(value) ? '' : goal.met(value) ? ' met' : ' NOT met';
+  return { name, goal: goal?.text ?? '', cell: Number.isFinite(value) ? text + verdict : '-' };
+}
+
+/** The settings the ratios depend on. */
+export interface RatioSettings {
+  readonly maxP95Ms: number;
+  readonly peakRate: number;
+}
+
+/**
+ * The ratios of one network's run, always the same rows in the same order: the goals of the throughput work (issue
+ * 13), each a ratio within this run against the blind-write baseline, since machines differ from day to day.
+ */
+export function ratios(results: readonly PhaseResult[], { maxP95Ms, peakRate }: RatioSettings): Ratio[] {
   const open = (kind: Kind): number => sustained(results, kind, maxP95Ms);
-  const ratio = (name: string, a: number, b: number, goal = ''): Ratio => {
-    const value = a / b;
-    const verdict = goal === '' || !Number.isFinite(value) ? '' : value >= 0.9 ? ' met' : ' NOT met';
-    return { name, goal, cell: f2(value) + verdict };
+  const cpu = (kind: Kind): number => {
+    const r = atCapacity(results, kind);
+    return r ? cpuPerTransaction(r, MACHINE) : NaN;
   };
+  const ratio = (name: string, a: number, b: number, goal?: Goal): Ratio => figure(name, a / b, f2(a / b), goal);
+  const p95 = (name: string, r: PhaseResult | undefined, goal?: Goal): Ratio =>
+    figure(name, r?.summary.p95 ?? NaN, r ? `${f0(r.summary.p95)} ms at ${String(r.level)}/s` : '-', goal);
   const conflicts = results.reduce((a, r) => a + r.summary.mvcc, 0);
   return [
-    ratio('REST / direct, goodput at the highest closed-loop concurrency', closed('rest'), closed('direct'), '≥ 0.9'),
-    ratio('ballot (direct) / baseline, same', closed('direct'), closed('baseline'), '≥ 0.9'),
-    ratio('ballot (REST) / baseline, same', closed('rest'), closed('baseline')),
-    ratio('REST / direct, highest sustained open-loop rate', open('rest'), open('direct')),
-    ratio('ballot (direct) / baseline, highest sustained open-loop rate', open('direct'), open('baseline')),
-    { name: 'MVCC conflicts, all phases', goal: '0', cell: results.length === 0 ? '-' : `${String(conflicts)}${conflicts === 0 ? ' met' : ' NOT met'}` },
+    ratio('REST ballots/s sustained ÷ baseline writes/s sustained', open('rest'), open('baseline'), atLeast(2.5)),
+    ratio('  the same, gateway at one ballot a transaction (rest-single)', open('rest-single'), open('baseline')),
+    ratio('  CastBallots straight to Fabric (direct-batch) ÷ baseline', open('direct-batch'), open('baseline')),
+    ratio('machine CPU per REST ballot ÷ per baseline write (closed loop, most in flight)', cpu('rest'), cpu('baseline'), atMost(0.35)),
+    ratio('  the same, rest-single', cpu('rest-single'), cpu('baseline')),
+    p95('REST p95 at half its highest sustained rate', openAtOrBelow(results, 'rest', open('rest') / 2), atMost(1000, ' ms')),
+    p95(`REST p95 at ${String(peakRate)} ballots/s (Moscow's peak)`, openAtOrBelow(results, 'rest', peakRate), atMost(600, ' ms')),
+    p95(`  the same, rest-single`, openAtOrBelow(results, 'rest-single', peakRate)),
+    ratio('REST ÷ direct-batch, sustained (what the REST layer keeps of Fabric with batching)', open('rest'), open('direct-batch')),
+    { name: 'MVCC conflicts among distinct voters, all phases', goal: '0', cell: results.length === 0 ? '-' : `${String(conflicts)}${conflicts === 0 ? ' met' : ' NOT met'}` },
   ];
 }

@@ -1,4 +1,7 @@
-/** Per-transaction samples and the Caliper-style figures derived from them. */
+/**
+ * Per-operation samples and the Caliper-style figures derived from them. An operation is one transaction; it carries
+ * `perOp` ballots (more than one for a CastBallots client), and the counts and rates are in ballots.
+ */
 
 /** One transaction as the load generator saw it. Times are performance.now() milliseconds. */
 export interface Sample {
@@ -23,6 +26,8 @@ export interface PhaseRun {
 }
 
 export interface Summary {
+  /** Ballots (or baseline writes) per operation: counts and rates below are multiplied by it. */
+  perOp: number;
   total: number;
   succ: number;
   fail: number;
@@ -35,7 +40,7 @@ export interface Summary {
   max: number;
   avg: number;
   failures: Map<string, number>;
-  /** Read conflicts seen by the client, plus any the REST gateway retried away. */
+  /** Transactions with a read conflict seen by the client, plus any the REST gateway retried away. */
   mvcc: number;
 }
 
@@ -52,7 +57,7 @@ export function percentile(sorted: number[], p: number): number {
  * As Caliper computes them: send rate over the sending window, throughput and goodput
  * over first send to last answer, latency over the successful transactions only.
  */
-export function summarize(run: PhaseRun, hiddenMvcc = 0): Summary {
+export function summarize(run: PhaseRun, hiddenMvcc = 0, perOp = 1): Summary {
   const { samples } = run;
   const firstStart = Math.min(...samples.map((s) => s.start));
   const lastStart = Math.max(...samples.map((s) => s.start));
@@ -63,18 +68,19 @@ export function summarize(run: PhaseRun, hiddenMvcc = 0): Summary {
   const latencies = ok.map((s) => s.end - s.start).sort((a, b) => a - b);
   const failures = new Map<string, number>();
   for (const s of samples) {
-    if (!s.ok) failures.set(s.code, (failures.get(s.code) ?? 0) + 1);
+    if (!s.ok) failures.set(s.code, (failures.get(s.code) ?? 0) + perOp);
   }
-  if (run.unfinished > 0) failures.set('UNFINISHED', run.unfinished);
+  if (run.unfinished > 0) failures.set('UNFINISHED', run.unfinished * perOp);
   const mvcc = samples.filter((s) => MVCC_CODES.has(s.code)).length + hiddenMvcc;
-  const total = samples.length + run.unfinished;
+  const total = (samples.length + run.unfinished) * perOp;
   return {
+    perOp,
     total,
-    succ: ok.length,
-    fail: total - ok.length,
-    sendRate: sendSpanS > 0 ? (samples.length - 1) / sendSpanS : NaN,
-    throughput: spanS > 0 ? samples.filter((s) => s.committed).length / spanS : NaN,
-    goodput: spanS > 0 ? ok.length / spanS : NaN,
+    succ: ok.length * perOp,
+    fail: total - ok.length * perOp,
+    sendRate: sendSpanS > 0 ? ((samples.length - 1) * perOp) / sendSpanS : NaN,
+    throughput: spanS > 0 ? (samples.filter((s) => s.committed).length * perOp) / spanS : NaN,
+    goodput: spanS > 0 ? (ok.length * perOp) / spanS : NaN,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),

@@ -1,25 +1,30 @@
 /**
- * The three things measured, each as an Operation: a ballot through REST, the same
- * ballot straight through fabric-gateway, and the baseline's blind write.
+ * The things measured, each as an Operation: a ballot through REST (the gateway as it runs, or restarted with one
+ * ballot a transaction), ballots straight through fabric-gateway (CastBallot, or CastBallots of a batch), and the
+ * baseline's blind write.
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GatewayError, type Contract } from '@hyperledger/fabric-gateway';
 import type { SignerKind } from '@poll-ledger/fabric-client';
+import { type BallotRequest, parseResult } from '@poll-ledger/protocol';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chaincodeErrorCode, connectAs, type Connection, openColourPoll, statusName } from '../test/support/fabric';
 import { answersFor, castBallotArgs } from '../test/support/polls';
+import { runScript } from '../test/support/network';
 import { apiKeys, call, gatewayOpsUrl } from '../test/support/rest';
 import type { Kind } from './config';
 import type { Operation, Outcome } from './load';
 
 export interface Target {
   kind: Kind;
+  /** Ballots (baseline: writes) one operation carries. */
+  perOp: number;
   /** The operation of one phase; TAG keeps its voters and keys apart from every other phase. */
   operation(tag: string): Operation;
   /** Read conflicts retried out of sight so far (the REST gateway's retry counter). */
   hiddenMvcc(): Promise<number>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 const sha256hex = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -43,11 +48,16 @@ function connectRelay(signer: SignerKind, chaincode?: string): Connection {
   return connectAs('city', 'ballot-relay', { signer, ...(chaincode !== undefined && { chaincode }) });
 }
 
-/** submitAsync + getStatus: endorse, order, then wait for the commit. */
-async function submit(contract: Contract, name: string, args: string[]): Promise<Outcome> {
+/**
+ * submitAsync + getStatus: endorse, order, then wait for the commit. `refusal` reads the endorsed result: the code
+ * of a ballot it refused (CastBallots refuses ballots one by one and still commits), else undefined.
+ */
+async function submit(contract: Contract, name: string, args: string[], refusal?: (result: Uint8Array) => string | undefined): Promise<Outcome> {
   try {
     const tx = await contract.submitAsync(name, { arguments: args });
     const status = await tx.getStatus();
+    const refused = status.successful ? refusal?.(tx.getResult()) : undefined;
+    if (refused !== undefined) return { ok: false, committed: true, code: `BALLOT_REFUSED ${refused}` };
     return { ok: status.successful, committed: true, code: statusName(status.code) };
   } catch (err) {
     if (err instanceof GatewayError) {
@@ -57,11 +67,23 @@ async function submit(contract: Contract, name: string, args: string[]): Promise
   }
 }
 
-export async function restTarget(): Promise<Target> {
-  const pollId = await openPoll('bench-rest');
+/** The gateway setting that makes it send one ballot a transaction (CastBallot), as before coalescing. */
+const ONE_BALLOT_A_TRANSACTION = { GATEWAY_BATCH_MAX_BALLOTS: '1' };
+
+/** Restarts the network's gateway with ENV added (none: as gateway.sh starts it), on the same ports and database. */
+async function restartGateway(env: Record<string, string> = {}): Promise<void> {
+  await runScript('gateway.sh', ['stop'], { echo: false });
+  await runScript('gateway.sh', ['start'], { echo: false, env });
+}
+
+/** rest: the gateway as it runs; rest-single: restarted with one ballot a transaction until the target closes. */
+export async function restTarget(kind: 'rest' | 'rest-single'): Promise<Target> {
+  if (kind === 'rest-single') await restartGateway(ONE_BALLOT_A_TRANSACTION);
+  const pollId = await openPoll(`bench-${kind}`);
   const key = apiKeys()['ballot-relay'];
   return {
-    kind: 'rest',
+    kind,
+    perOp: 1,
     operation: (tag) => async (i) => {
       let reply;
       try {
@@ -83,22 +105,39 @@ export async function restTarget(): Promise<Target> {
       const match = /^fabric_retries_total\{kind="mvcc"\} (\d+)/m.exec(text);
       return Number(match?.[1] ?? 0);
     },
-    close: () => undefined,
+    close: () => (kind === 'rest-single' ? restartGateway() : Promise.resolve()),
   };
 }
 
-export async function directTarget(signer: SignerKind): Promise<Target> {
-  const pollId = await openPoll('bench-direct');
+/** A voter token and an Idempotency-Key hash for ballot I of phase TAG, as the gateway would make them. */
+function ballotOf(tag: string, i: number): BallotRequest {
+  return { voterToken: sha256hex(`${tag}\u0000${String(i)}`), answers: answersFor(i), requestId: sha256hex(randomUUID()), requestedAt: '' };
+}
+
+/** The first refusal among a CastBallots result's outcomes. */
+function firstRefusal(result: Uint8Array): string | undefined {
+  for (const outcome of parseResult('CastBallots', result).outcomes) if ('error' in outcome) return outcome.error.code;
+  return undefined;
+}
+
+/** direct: CastBallot, one ballot a transaction; direct-batch: CastBallots of BATCH ballots. */
+export async function directTarget(kind: 'direct' | 'direct-batch', signer: SignerKind, batch: number): Promise<Target> {
+  const pollId = await openPoll(`bench-${kind}`);
   const relay = connectRelay(signer);
+  const perOp = kind === 'direct' ? 1 : batch;
   return {
-    kind: 'direct',
+    kind,
+    perOp,
     operation: (tag) => (i) => {
-      // A voter token and an Idempotency-Key hash, as the gateway would make them.
-      const token = sha256hex(`${tag}\u0000${String(i)}`);
-      return submit(relay.contract, 'CastBallot', castBallotArgs(pollId, token, answersFor(i), sha256hex(randomUUID())));
+      if (kind === 'direct') {
+        const { voterToken, answers, requestId } = ballotOf(tag, i);
+        return submit(relay.contract, 'CastBallot', castBallotArgs(pollId, voterToken, answers, requestId));
+      }
+      const ballots = Array.from({ length: perOp }, (_, k) => ballotOf(tag, i * perOp + k));
+      return submit(relay.contract, 'CastBallots', [pollId, JSON.stringify(ballots)], firstRefusal);
     },
     hiddenMvcc: () => Promise.resolve(0),
-    close: () => { relay.close(); },
+    close: () => { relay.close(); return Promise.resolve(); },
   };
 }
 
@@ -106,10 +145,11 @@ export function baselineTarget(signer: SignerKind): Target {
   const relay = connectRelay(signer, 'baseline');
   return {
     kind: 'baseline',
+    perOp: 1,
     // ~100 bytes of value under a key of its own: nothing to read, nothing to conflict with.
     operation: (tag) => (i) => submit(relay.contract, 'Put', [`${tag}-${String(i)}`, randomBytes(50).toString('hex')]),
     hiddenMvcc: () => Promise.resolve(0),
-    close: () => { relay.close(); },
+    close: () => { relay.close(); return Promise.resolve(); },
   };
 }
 
