@@ -88,6 +88,16 @@ describe('PollContract through the shim router', () => {
     expect(decodeChaincodeError(response.message ?? '')).to.equal(undefined);
   });
 
+  it('when anyone asks the system contract for the metadata, then it answers with every transaction', async () => {
+    // fabric-contract-api serializes it with class-transformer's classToPlain, which 0.4.1 (allowed by its ^0.4.0)
+    // no longer has: the repo pins 0.4.0, and this fails with "classToPlain is not a function" without the pin.
+    const response = await invokeThroughShim(new FakeLedger(), admin, 'tx1', ['org.hyperledger.fabric:GetMetadata']);
+    expect(response.status, response.message).to.equal(200);
+    const metadata = JSON.parse(Buffer.from(response.payload ?? new Uint8Array()).toString('utf8')) as { contracts: Record<string, { transactions: { name: string }[] }> };
+    const names = metadata.contracts.PollContract?.transactions.map((t) => t.name) ?? [];
+    expect(names).to.include.members(['CastBallot', 'CastBallots', 'TallyPoll']);
+  });
+
   it('when an unknown transaction is invoked, then it is INVALID_ARGUMENT', async () => {
     const response = await invokeThroughShim(new FakeLedger(), admin, 'tx1', ['DropPoll']);
     expect(response.status).to.equal(500);
