@@ -68,7 +68,7 @@ async function submit(contract: Contract, name: string, args: string[], refusal?
 }
 
 /** The gateway setting that makes it send one ballot a transaction (CastBallot), as before coalescing. */
-const ONE_BALLOT_A_TRANSACTION = { GATEWAY_BATCH_MAX_BALLOTS: '1' };
+const ONE_BALLOT_A_TRANSACTION = { GATEWAY_BALLOT_BATCH_MAX: '1' };
 
 /** Restarts the network's gateway with ENV added (none: as gateway.sh starts it), on the same ports and database. */
 async function restartGateway(env: Record<string, string> = {}): Promise<void> {

@@ -71,6 +71,17 @@ export const configSchema = z
     pendingSweepMs: intSetting(100, 1_000),
     pendingMaxResubmits: intSetting(0, 4),
     pendingRetryBaseMs: intSetting(100, 2_000),
+    /**
+     * Ballots per transaction: concurrent ballots of one poll are gathered into CastBallots transactions of at most
+     * this many. 1: every ballot is its own CastBallot transaction, as before CastBallots existed.
+     */
+    ballotBatchMax: z.coerce.number().int().min(Limits.castBatch.min).max(Limits.castBatch.max).default(Limits.castBatch.max),
+    /** Bytes of the ballots' JSON per CastBallots transaction (a larger single ballot goes alone). */
+    ballotBatchMaxBytes: intSetting(1024, 512 * 1024),
+    /** CastBallots transactions of one poll in flight; while this many are, ballots are gathered instead of sent. */
+    ballotBatchInFlight: intSetting(1, 4),
+    /** How long a ballot that could be sent at once waits for more; 0: only those arriving in the same event-loop turn. */
+    ballotBatchWaitMs: z.coerce.number().int().min(0).max(1_000).default(0),
     tallyBatchSize: z.coerce.number().int().min(Limits.tallyBatch.min).max(Limits.tallyBatch.max).default(1000),
     tallyMaxBatches: intSetting(1, 20),
     sseHeartbeatMs: intSetting(100, 15_000),

@@ -1,4 +1,4 @@
-import type { ErrorCode as ChaincodeCode } from '@poll-ledger/protocol';
+import type { ErrorCode as ChaincodeCode, ErrorPayload } from '@poll-ledger/protocol';
 
 /**
  * The HTTP error catalogue: every code the API answers with, its status, and the typed errors. No Fabric or
@@ -60,6 +60,28 @@ export class ChaincodeError extends ApiError {
   declare readonly code: ChaincodeCode;
 }
 
+/** The REST details of a refusal. INVALID_ANSWER keeps the REST names: `reason` is the protocol's subcode. */
+function restDetails(payload: ErrorPayload): ErrorDetails | undefined {
+  switch (payload.code) {
+    case 'INVALID_ANSWER': {
+      const { subcode, questionId, optionId } = payload.details;
+      return optionId === undefined ? { reason: subcode, questionId } : { reason: subcode, questionId, optionId };
+    }
+    case 'INVALID_ARGUMENT':
+      return payload.details;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The ChaincodeError of a protocol ErrorPayload: a refusal thrown by a transaction (fabric/chaincode-errors.ts takes
+ * it out of Fabric's wrapper) and one ballot's refusal in a CastBallots result answer the same.
+ */
+export function refusalOf(payload: ErrorPayload, options?: { cause?: unknown }): ChaincodeError {
+  return new ChaincodeError(payload.code, payload.message, restDetails(payload), options);
+}
+
 /** The peer or orderer cannot be reached (or did not answer in time) and nothing was committed. */
 export class LedgerUnavailableError extends ApiError {
   constructor(message: string, details?: ErrorDetails, options?: { cause?: unknown }) {
@@ -118,21 +140,26 @@ export const ENVELOPE_FRESH_MS = 10_000;
 /**
  * The transaction was (or may have been) sent to the orderer but its commit status is still unknown.
  * Not a failure: the HTTP layer answers 202 with a status URL. `prepared` is what the gateway keeps to
- * resolve it (domain/pending.ts); absent when the transaction was sent by an earlier request.
+ * resolve it (domain/pending.ts); absent when the transaction was sent by an earlier request. `position`: the
+ * request's ballot in a CastBallots transaction, whose status URL names it (`?position=N`) so that it resolves
+ * to that ballot's receipt.
  */
 export class CommitPendingError extends Error {
   constructor(
     readonly txId: string,
-    options?: { cause?: unknown; prepared?: PreparedTransaction },
+    options?: { cause?: unknown; prepared?: PreparedTransaction; position?: number | undefined },
   ) {
     super(`commit status of transaction ${txId} is not known yet`, options);
     this.name = 'CommitPendingError';
     this.prepared = options?.prepared;
+    this.position = options?.position;
   }
 
   readonly prepared: PreparedTransaction | undefined;
+  readonly position: number | undefined;
 
   get statusUrl(): string {
-    return `/v1/transactions/${this.txId}`;
+    const url = `/v1/transactions/${this.txId}`;
+    return this.position === undefined ? url : `${url}?position=${this.position}`;
   }
 }

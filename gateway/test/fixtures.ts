@@ -29,6 +29,12 @@ export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     idempotencyLeaseMs: 60_000,
     pendingMaxResubmits: 2,
     pendingRetryBaseMs: 100,
+    mvccRetries: 2,
+    // One CastBallot per ballot, unless a test sets a larger batch (test/http/batched-ballots.test.ts).
+    ballotBatchMax: 1,
+    ballotBatchMaxBytes: 512 * 1024,
+    ballotBatchInFlight: 4,
+    ballotBatchWaitMs: 0,
     tallyBatchSize: 100,
     tallyMaxBatches: 3,
     statusQueryWaitMs: 50,

@@ -1,64 +1,22 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { CastBallotResult } from '@poll-ledger/protocol';
-import { z } from 'zod';
+import type { BallotRequest } from '@poll-ledger/protocol';
 import { ApiError, ChaincodeError, CommitPendingError, TransactionInvalidError } from '../errors';
 import type { Role } from '../roles';
-import { Chaincode, decodeResult, type ArgsOf } from './chaincode';
+import type { BallotBatches } from './ballot-batches';
+import { castBallotRequest, castOne, earlierReceipt, receiptOf, type CastOutcome } from './cast';
+import { CAST_BALLOTS, indexOfRequest, keptBallot } from './cast-batch';
+import { Chaincode, decodeResult } from './chaincode';
 import type { Attempt, IdempotencyStore } from './idempotency';
-import type { LedgerClient, TxRequest } from './ledger';
-import type { PendingTransactions, Renewed, Renewer } from './pending';
-import { type AnswersIn, type Ballot, type BallotIn, type Receipt, ReceiptSchema, VOTED_AT_MAX_SKEW_MS } from './schemas';
+import type { LedgerClient } from './ledger';
+import type { KeptChain, PendingTransactions } from './pending';
+import { type AnswersIn, type Ballot, type BallotIn, VOTED_AT_MAX_SKEW_MS } from './schemas';
+
+export { CastOutcomeSchema, castBallotRenewer, receiptOf, type CastOutcome } from './cast';
 
 /** The authenticated API key behind a request. */
 export interface Caller {
   readonly keyId: string;
   readonly role: Role;
-}
-
-export interface CastOutcome {
-  readonly receipt: Receipt;
-  /** True when this is the receipt of a ballot cast earlier with the same Idempotency-Key. */
-  readonly replayed: boolean;
-}
-
-/** How a CastOutcome is kept in the shared state (read back through it, never cast). */
-export const CastOutcomeSchema: z.ZodType<CastOutcome> = z.object({ receipt: ReceiptSchema, replayed: z.boolean() });
-
-/** The receipt of a CastBallot result whose transaction (the result's own txId) is in block `blockNumber`. */
-export function receiptOf(cast: CastBallotResult, blockNumber: number): Receipt {
-  return { pollId: cast.pollId, ballotId: cast.ballotId, txId: cast.txId, blockNumber, ballotHash: cast.ballotHash };
-}
-
-const CAST_ARGS = 5;
-
-function castArgs(args: readonly string[]): ArgsOf<'CastBallot'> {
-  const [pollId, ballotId, answers, requestId, requestedAt] = args;
-  if (args.length !== CAST_ARGS || requestedAt === undefined || pollId === undefined || ballotId === undefined || answers === undefined || requestId === undefined) {
-    throw new ApiError('INTERNAL', 'a kept CastBallot request does not have its five arguments');
-  }
-  return [pollId, ballotId, answers, requestId, requestedAt];
-}
-
-/**
- * Casts a ballot and waits for it on the ledger. A duplicate (the ledger holds a ballot of this request id) wrote
- * nothing: its receipt is the earlier transaction's, so there is nothing to order.
- */
-async function submitCast(ledger: LedgerClient, request: TxRequest, statusWaitMs: number): Promise<{ cast: CastBallotResult; blockNumber: number }> {
-  const submitted = await new Chaincode(ledger).submit(request.role, 'CastBallot', castArgs(request.args), { skipCommitIf: (result) => result.duplicate });
-  const cast = submitted.result;
-  if (submitted.blockNumber !== undefined) return { cast, blockNumber: submitted.blockNumber };
-  // The chaincode found the earlier ballot, so its transaction has committed.
-  const status = await ledger.commitStatus(request.role, cast.txId, statusWaitMs);
-  if (!status) throw new CommitPendingError(cast.txId);
-  return { cast, blockNumber: status.blockNumber };
-}
-
-/** Endorses a kept CastBallot anew (domain/pending.ts); the chaincode's request id makes it count at most once. */
-export function castBallotRenewer(ledger: LedgerClient, statusWaitMs: number): Renewer {
-  return async (request): Promise<Renewed> => {
-    const { cast, blockNumber } = await submitCast(ledger, request, statusWaitMs);
-    return { txId: cast.txId, blockNumber, result: Buffer.from(JSON.stringify(cast)) };
-  };
 }
 
 /** The per-poll pseudonym of a citizen: HMAC-SHA256(secret, pollId ‖ NUL ‖ citizenId), hex. */
@@ -110,15 +68,21 @@ export class BallotService {
   readonly #chaincode: Chaincode;
   readonly #store: IdempotencyStore<CastOutcome>;
   readonly #pending: PendingTransactions | undefined;
+  readonly #batches: BallotBatches | undefined;
   readonly #options: BallotOptions;
 
-  /** `pending` is how an earlier attempt whose outcome was unknown is looked up (the gateway owns it). */
-  constructor(ledger: LedgerClient, store: IdempotencyStore<CastOutcome>, options: BallotOptions, pending?: PendingTransactions) {
+  /**
+   * `pending` is how an earlier attempt whose outcome was unknown is looked up (the gateway owns it). With `batches`
+   * each ballot goes into a CastBallots transaction with the concurrent ballots of its poll; without, each is its
+   * own CastBallot transaction.
+   */
+  constructor(ledger: LedgerClient, store: IdempotencyStore<CastOutcome>, options: BallotOptions, pending?: PendingTransactions, batches?: BallotBatches) {
     this.#ledger = ledger;
     this.#chaincode = new Chaincode(ledger);
     this.#store = store;
     this.#options = options;
     this.#pending = pending;
+    this.#batches = batches;
   }
 
   /**
@@ -164,28 +128,38 @@ export class BallotService {
     votedAt: number | undefined,
   ): Promise<CastOutcome> {
     if (attempt.pendingTxId !== undefined) {
-      const earlier = await this.#earlier(attempt.pendingTxId);
+      const earlier = await this.#earlier(attempt.pendingTxId, requestId);
       if (earlier) return earlier;
     }
     // Never after now: the chaincode refuses a requestedAt after the proposal's timestamp (should the clock step back).
     const dated = new Date(Math.min(votedAt ?? attempt.firstAt, this.#now())).toISOString();
-    const request: TxRequest = { role, name: 'CastBallot', args: [pollId, ballotId, JSON.stringify(answers), requestId, dated] };
-    const { cast, blockNumber } = await submitCast(this.#ledger, request, this.#options.statusWaitMs);
-    // A superseded duplicate (the voter re-voted since) still answers with this request's own receipt.
-    return { receipt: receiptOf(cast, blockNumber), replayed: cast.duplicate };
+    const ballot: BallotRequest = { voterToken: ballotId, answers, requestId, requestedAt: dated };
+    if (this.#batches) return this.#batches.cast(role, pollId, ballot);
+    return castOne(this.#ledger, castBallotRequest(role, pollId, ballot), this.#options.statusWaitMs);
   }
 
   /**
    * The outcome of an earlier attempt the gateway answered 202 for: its receipt once committed, 202 again while it
-   * is still being seen through, undefined when it failed for good (then the request is cast anew).
+   * is still being seen through, undefined when it failed for good (then the request is cast anew). In a kept
+   * CastBallots the request's ballot is the one of its request id.
    */
-  async #earlier(txId: string): Promise<CastOutcome | undefined> {
+  async #earlier(txId: string, requestId: string): Promise<CastOutcome | undefined> {
     const owned = await this.#pending?.lookup(txId);
-    const resolution = owned?.last.resolution;
     if (!owned) return undefined;
+    if (owned.first.request.name === CAST_BALLOTS) return this.#earlierInBatch(owned, requestId);
+    const resolution = owned.last.resolution;
     if (!resolution) throw new CommitPendingError(owned.first.txId);
     if (resolution.outcome !== 'committed') return undefined;
     return { receipt: receiptOf(decodeResult('CastBallot', resolution.result), resolution.blockNumber), replayed: true };
+  }
+
+  async #earlierInBatch({ first, chain }: KeptChain, requestId: string): Promise<CastOutcome | undefined> {
+    const kept = keptBallot(chain, requestId);
+    if (kept?.outcome === 'pending') throw new CommitPendingError(first.txId, { position: indexOfRequest(first.request, requestId) });
+    if (kept?.outcome !== 'receipt') return undefined;
+    const { cast, blockNumber } = kept;
+    const receipt = blockNumber === undefined ? await earlierReceipt(this.#ledger, first.request.role, cast, this.#options.statusWaitMs) : receiptOf(cast, blockNumber);
+    return { receipt, replayed: true };
   }
 
   #now(): number {

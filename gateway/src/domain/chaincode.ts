@@ -8,7 +8,7 @@ import {
   parseResult,
 } from '@poll-ledger/protocol';
 import { LedgerBadResponseError } from '../errors';
-import type { LedgerClient } from './ledger';
+import type { LedgerClient, SubmitOptions } from './ledger';
 import type { Role } from '../roles';
 
 /**
@@ -49,13 +49,11 @@ export class Chaincode {
     role: Role,
     name: N,
     args: ArgsOf<N>,
-    options: { readonly skipCommitIf?: (result: ResultOf<N>) => boolean } = {},
+    options: Omit<SubmitOptions, 'skipCommitIf'> & { readonly skipCommitIf?: (result: ResultOf<N>) => boolean } = {},
   ): Promise<Submitted<N>> {
-    const { skipCommitIf } = options;
-    const submitted = await this.#ledger.submit(
-      { role, name, args },
-      skipCommitIf && { skipCommitIf: (bytes) => skipCommitIf(decodeResult(name, bytes)) },
-    );
+    const { skipCommitIf, ...rest } = options;
+    const checked: SubmitOptions = skipCommitIf ? { ...rest, skipCommitIf: (bytes) => skipCommitIf(decodeResult(name, bytes)) } : rest;
+    const submitted = await this.#ledger.submit({ role, name, args }, Object.keys(checked).length > 0 ? checked : undefined);
     return { ...submitted, result: decodeResult(name, submitted.result) };
   }
 }

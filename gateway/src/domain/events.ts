@@ -1,4 +1,4 @@
-import { decodeChaincodeEvent } from '@poll-ledger/protocol';
+import { BALLOT_CAST, BALLOTS_CAST, decodeChaincodeEvent } from '@poll-ledger/protocol';
 import type { z } from 'zod';
 import { ApiError } from '../errors';
 import type { Role } from '../roles';
@@ -6,13 +6,16 @@ import type { EventStream, LedgerClient, LedgerEvent } from './ledger';
 import { EVENT_ID, LedgerEventSchema } from './schemas';
 
 /**
- * Where an event sits on the ledger: its block and its ordinal among this chaincode's events in
- * that block. Fabric delivers a block's events together and in transaction order, so the ordinal is
- * the same on every replay, and `${block}:${index}` works as a resumable SSE event id.
+ * Where an event sits on the ledger: its block and its ordinal among this chaincode's events in that block, and for
+ * a ballot of a BallotsCast event its position in that CastBallots transaction. Fabric delivers a block's events
+ * together and in transaction order, so the ordinal is the same on every replay, and `${block}:${index}` (with
+ * `:${position}` for such a ballot) works as a resumable SSE event id.
  */
 export interface EventPosition {
   readonly block: bigint;
   readonly index: number;
+  /** As a cursor, absent means after every ballot of that event. */
+  readonly position?: number;
 }
 
 /** A protocol event (its name and checked payload) with its place on the ledger: the documented LedgerEvent. */
@@ -20,22 +23,45 @@ export type NumberedEvent = z.output<typeof LedgerEventSchema>;
 
 export function parseEventId(id: string): EventPosition | undefined {
   const match = EVENT_ID.exec(id);
-  return match?.[1] && match[2] ? { block: BigInt(match[1]), index: Number(match[2]) } : undefined;
+  if (!match?.[1] || !match[2]) return undefined;
+  const position = { block: BigInt(match[1]), index: Number(match[2]) };
+  return match[3] === undefined ? position : { ...position, position: Number(match[3]) };
 }
 
 export function formatEventId(position: EventPosition): string {
-  return `${position.block.toString()}:${position.index}`;
+  const id = `${position.block.toString()}:${position.index}`;
+  return position.position === undefined ? id : `${id}:${position.position}`;
 }
 
 function isAfter(position: EventPosition, cursor: EventPosition | undefined): boolean {
   if (!cursor) return true;
-  return position.block > cursor.block || (position.block === cursor.block && position.index > cursor.index);
+  if (position.block !== cursor.block) return position.block > cursor.block;
+  if (position.index !== cursor.index) return position.index > cursor.index;
+  return position.position !== undefined && cursor.position !== undefined && position.position > cursor.position;
+}
+
+/**
+ * What one ledger event is sent as, each with its place: itself, or, for a BallotsCast, one BallotCast per ballot it
+ * wrote, each with its position. None when it is not a protocol event.
+ */
+function splitEvent(event: LedgerEvent, place: EventPosition): { readonly place: EventPosition; readonly event: unknown }[] {
+  const decoded = decodeChaincodeEvent(event.eventName, event.payload);
+  if (decoded === undefined) return [];
+  const at = { blockNumber: Number(place.block), txId: event.txId };
+  if (decoded.eventName !== BALLOTS_CAST) return [{ place, event: { id: formatEventId(place), ...at, ...decoded } }];
+  const { pollId, txId } = decoded.payload;
+  return decoded.payload.ballots.map(({ ballotId, ballotHash, position }) => {
+    const ballotPlace = { ...place, position };
+    const payload = { pollId, ballotId, ballotHash, txId };
+    return { place: ballotPlace, event: { id: formatEventId(ballotPlace), ...at, position, eventName: BALLOT_CAST, payload } };
+  });
 }
 
 /**
  * Numbers events within their block and drops those at or before `after`. An event that is not one of the
  * protocol (unknown name, a payload failing its schema, or a place failing LedgerEvent) is not delivered, but it
- * keeps its ordinal, so the ids of the others are the same whatever the gateway's protocol version.
+ * keeps its ordinal, so the ids of the others are the same whatever the gateway's protocol version. A BallotsCast
+ * event is delivered as one BallotCast per ballot (ids `<block>:<index>:<position>`).
  */
 export async function* numberEvents(events: AsyncIterable<LedgerEvent>, after?: EventPosition): AsyncGenerator<NumberedEvent> {
   let block = -1n;
@@ -43,12 +69,11 @@ export async function* numberEvents(events: AsyncIterable<LedgerEvent>, after?: 
   for await (const event of events) {
     index = event.blockNumber === block ? index + 1 : 0;
     block = event.blockNumber;
-    const position = { block, index };
-    if (!isAfter(position, after)) continue;
-    const decoded = decodeChaincodeEvent(event.eventName, event.payload);
-    if (decoded === undefined) continue;
-    const numbered = LedgerEventSchema.safeParse({ id: formatEventId(position), blockNumber: Number(block), txId: event.txId, ...decoded });
-    if (numbered.success) yield numbered.data;
+    for (const split of splitEvent(event, { block, index })) {
+      if (!isAfter(split.place, after)) continue;
+      const numbered = LedgerEventSchema.safeParse(split.event);
+      if (numbered.success) yield numbered.data;
+    }
   }
 }
 

@@ -14,6 +14,13 @@ export interface SubmitOptions {
    * When it throws, nothing is submitted and the error is the submit's.
    */
   readonly skipCommitIf?: (result: Uint8Array) => boolean;
+  /**
+   * False: a read conflict at commit (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT) is thrown as a
+   * TransactionInvalidError at once, for a caller that re-proposes on its own (CastBallots re-proposes only the
+   * ballots its transaction would have written). Default: a new proposal of the same request, a bounded number of
+   * times.
+   */
+  readonly retryReadConflicts?: boolean;
 }
 
 export interface SubmitResult {

@@ -11,12 +11,33 @@ export interface Renewed {
 }
 
 /**
- * Endorses and submits a request anew. Throws a ChaincodeError or TransactionInvalidError when the ledger
- * refuses it for good, CommitPendingError when the new transaction's outcome is unknown again, anything else
- * when it may be tried later. Only requests the chaincode makes idempotent may have one (CastBallot: its
- * request id and ballot key make at most one of the old and new transactions count).
+ * Endorses and submits a kept record's request anew. Throws a ChaincodeError or TransactionInvalidError when the
+ * ledger refuses it for good, CommitPendingError when the new transaction's outcome is unknown again (a
+ * RenewalPendingError when the new transaction carries another request than the record's), anything else when it
+ * may be tried later. Only requests the chaincode makes idempotent may have one (CastBallot, CastBallots: the
+ * request ids and ballot keys make at most one of the old and new transactions count for each ballot).
  */
-export type Renewer = (request: TxRequest) => Promise<Renewed>;
+export type Renewer = (record: PendingRecord) => Promise<Renewed>;
+
+/**
+ * A renewal whose outcome is unknown, carrying another request than the record it renews (CastBallots renews only
+ * the ballots its first transaction would have written): that request is kept with the new transaction.
+ */
+export class RenewalPendingError extends CommitPendingError {
+  constructor(
+    readonly request: TxRequest,
+    pending: CommitPendingError,
+  ) {
+    super(pending.txId, { cause: pending, ...(pending.prepared ? { prepared: pending.prepared } : {}) });
+  }
+}
+
+/** A kept transaction and its renewals, first to last (the last is `last`). */
+export interface KeptChain {
+  readonly first: PendingRecord;
+  readonly last: PendingRecord;
+  readonly chain: readonly PendingRecord[];
+}
 
 export interface PendingOptions {
   /** Resubmissions of the same envelope before it is taken for dead. */
@@ -80,17 +101,19 @@ export class PendingTransactions {
   }
 
   /**
-   * The record of `txId` and the last record of its chain of renewals, or undefined if this gateway never owned
-   * it. A record still open whose transaction has committed VALID is resolved on the way.
+   * The record of `txId` and the records of its renewals, or undefined if this gateway never owned it. A record
+   * still open whose transaction has committed VALID is resolved on the way.
    */
-  async lookup(txId: string): Promise<{ readonly first: PendingRecord; readonly last: PendingRecord } | undefined> {
+  async lookup(txId: string): Promise<KeptChain | undefined> {
     const first = await this.#store.get(txId);
     if (!first) return undefined;
+    const chain = [first];
     let last = first;
     for (let hops = 0; last.resolution?.outcome === 'replaced' && hops < MAX_REPLACEMENTS; hops++) {
       const next = await this.#store.get(last.resolution.by);
       if (!next) break;
       last = next;
+      chain.push(last);
     }
     if (!last.resolution) {
       const status = await this.#ledger.commitStatus(last.request.role, last.txId, QUICK_LOOK_MS).catch(() => undefined);
@@ -98,12 +121,12 @@ export class PendingTransactions {
         const resolution: Resolution = { outcome: 'committed', txId: last.txId, blockNumber: status.blockNumber, result: last.result };
         await this.#store.resolve(last.txId, resolution);
         last = { ...last, resolution };
+        chain[chain.length - 1] = last;
       }
     }
-    return { first, last };
+    return { first: chain[0] ?? first, last, chain };
   }
 
-  /** Works the records that are due; resolves with how many were worked. */
   /**
    * Works the records that are due, `concurrency` at a time (each may wait on the peer for its commit status, so
    * one after the other would leave a backlog of thousands, after an orderer outage, for many minutes); resolves
@@ -172,12 +195,12 @@ export class PendingTransactions {
       return this.#resolve(record, { outcome: 'failed', code: validationCode ?? 'NOT_COMMITTED', message });
     }
     try {
-      const renewed = await renew(record.request);
+      const renewed = await renew(record);
       return await this.#resolve(record, { outcome: 'committed', ...renewed });
     } catch (err) {
       if (isDefinite(err)) return this.#resolve(record, { outcome: 'failed', code: err.code, message: err.message });
       if (err instanceof CommitPendingError && err.prepared) {
-        await this.adopt(record.request, err);
+        await this.adopt(err instanceof RenewalPendingError ? err.request : record.request, err);
         return this.#resolve(record, { outcome: 'replaced', by: err.txId });
       }
       throw err;

@@ -1,11 +1,15 @@
 import {
+  BALLOT_CAST,
+  BallotCastPayloadSchema,
+  BallotPositionSchema,
   BallotSchema,
   CastBallotResultSchema,
-  ChaincodeEventSchema,
   IdSchema,
   IsoDateTimeSchema,
   Limits,
   PollDefinitionSchema,
+  PollEventNames,
+  PollEventPayloadSchema,
   PollPageSchema,
   PollSchema,
   PollStatusSchema,
@@ -14,6 +18,7 @@ import {
   TxIdSchema,
   VoterTokenSchema,
   type PollDefinitionInput,
+  type PollEventName,
 } from '@poll-ledger/protocol';
 import { z } from 'zod';
 
@@ -64,7 +69,12 @@ export const BallotInSchema = z
   .meta({ id: 'BallotIn' });
 
 export const ReceiptSchema = CastBallotResultSchema.pick({ pollId: true, ballotId: true, txId: true, ballotHash: true })
-  .extend({ blockNumber: z.int().min(0) })
+  .extend({
+    blockNumber: z.int().min(0),
+    position: BallotPositionSchema.optional().meta({
+      description: 'Only for a ballot written by a CastBallots transaction (the gateway casts concurrent ballots together): its index in that transaction’s ballots',
+    }),
+  })
   .meta({ id: 'Receipt' });
 
 export const TallyInSchema = z
@@ -105,15 +115,27 @@ export const TransactionStatusSchema = z
   })
   .meta({ id: 'TransactionStatus' });
 
-/** An SSE event id: the event's block and its ordinal among this chaincode's events in that block. */
-export const EVENT_ID = /^(\d{1,19}):(\d{1,9})$/;
-export const EventIdSchema = z.string().regex(EVENT_ID, 'must be <block>:<index>').meta({ example: '42:0' });
+/**
+ * An SSE event id: the event's block and its ordinal among this chaincode's events in that block, and for a ballot
+ * of a BallotsCast event (one per CastBallots transaction, sent as one BallotCast per ballot) its position.
+ */
+export const EVENT_ID = /^(\d{1,19}):(\d{1,9})(?::(\d{1,2}))?$/;
+export const EventIdSchema = z.string().regex(EVENT_ID, 'must be <block>:<index> or <block>:<index>:<position>').meta({ example: '42:0' });
 
 // The protocol's events with their place on the ledger: the stream checks every event with this before sending it.
+// A BallotsCast event is never sent as such: each of its ballots is a BallotCast with its position (domain/events.ts).
 const eventPlace = { id: EventIdSchema, blockNumber: z.int().min(0), txId: TxIdSchema };
-const [ballotCastEvent, pollEvent] = ChaincodeEventSchema.options;
+const pollEventNames = Object.values(PollEventNames) as [PollEventName, ...PollEventName[]];
 export const LedgerEventSchema = z
-  .discriminatedUnion('eventName', [z.strictObject(eventPlace).extend(ballotCastEvent.shape), z.strictObject(eventPlace).extend(pollEvent.shape)])
+  .discriminatedUnion('eventName', [
+    z.strictObject({
+      ...eventPlace,
+      position: BallotPositionSchema.optional().meta({ description: 'Only for a ballot of a CastBallots transaction: its index in it' }),
+      eventName: z.literal(BALLOT_CAST),
+      payload: BallotCastPayloadSchema,
+    }),
+    z.strictObject({ ...eventPlace, eventName: z.enum(pollEventNames), payload: PollEventPayloadSchema }),
+  ])
   .meta({ id: 'LedgerEvent' });
 
 export type PollIn = PollDefinitionInput;

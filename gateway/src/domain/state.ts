@@ -31,7 +31,11 @@ export interface IdempotencyRecords<T> {
 
 /** How a transaction the gateway answered 202 for ended. */
 export type Resolution =
-  /** Committed VALID; `txId` is this transaction's or, after a renewal, the one that carried the request. */
+  /**
+   * Committed VALID; `txId` is this transaction's or, after a renewal, the one that carried the request. For
+   * CastBallots, `result` is a CastBallots result aligned with this record's ballots (a renewal's outcome for each
+   * ballot it carried), and `blockNumber` is 0 when the renewal wrote nothing and was not ordered.
+   */
   | { readonly outcome: 'committed'; readonly txId: string; readonly blockNumber: number; readonly result: Uint8Array }
   /** A definite failure: the request is not on the ledger, and this gateway no longer sends it. */
   | { readonly outcome: 'failed'; readonly code: string; readonly message: string }

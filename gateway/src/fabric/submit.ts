@@ -89,7 +89,7 @@ export async function submitWithRetry(
 
     const status = await submitUntilKnown(tx, proposedAt, policy, instruments);
     if (status.successful) return { result, txId, blockNumber: Number(status.blockNumber) };
-    if (isReadConflict(status.code) && attempt < policy.mvccRetries) {
+    if (isReadConflict(status.code) && options.retryReadConflicts !== false && attempt < policy.mvccRetries) {
       instruments.retry('mvcc');
       continue;
     }

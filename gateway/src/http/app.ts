@@ -2,7 +2,9 @@ import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../config';
+import { BallotBatches } from '../domain/ballot-batches';
 import { BallotService, CastOutcomeSchema, castBallotRenewer } from '../domain/ballots';
+import { castBallotsRenewer, castBallotsSender } from '../domain/cast-batch';
 import { IdempotencyStore } from '../domain/idempotency';
 import type { LedgerClient } from '../domain/ledger';
 import { PendingTransactions, adoptingLedger } from '../domain/pending';
@@ -35,6 +37,11 @@ export type AppConfig = Pick<
   | 'idempotencyLeaseMs'
   | 'pendingMaxResubmits'
   | 'pendingRetryBaseMs'
+  | 'mvccRetries'
+  | 'ballotBatchMax'
+  | 'ballotBatchMaxBytes'
+  | 'ballotBatchInFlight'
+  | 'ballotBatchWaitMs'
   | 'tallyBatchSize'
   | 'tallyMaxBatches'
   | 'statusQueryWaitMs'
@@ -58,7 +65,8 @@ export interface AppDeps {
 
 /** The owner of every transaction answered 202 for, over the shared state (domain/pending.ts). */
 export function createPending(config: AppConfig, ledger: LedgerClient, state: GatewayState): PendingTransactions {
-  return new PendingTransactions(ledger, state.pending, { CastBallot: castBallotRenewer(ledger, config.statusQueryWaitMs) }, {
+  const renewers = { CastBallot: castBallotRenewer(ledger, config.statusQueryWaitMs), CastBallots: castBallotsRenewer(ledger) };
+  return new PendingTransactions(ledger, state.pending, renewers, {
     maxResubmits: config.pendingMaxResubmits,
     retryBaseMs: config.pendingRetryBaseMs,
     // A short look: a transaction not committed yet is simply looked at again on a later sweep.
@@ -67,6 +75,17 @@ export function createPending(config: AppConfig, ledger: LedgerClient, state: Ga
     batch: 256,
     concurrency: 64,
   });
+}
+
+/**
+ * The coalescer of concurrent ballots into CastBallots transactions, over the adopting ledger; none when
+ * GATEWAY_BALLOT_BATCH_MAX is 1 (every ballot its own CastBallot, as before CastBallots).
+ */
+function ballotBatches(config: AppConfig, ledger: LedgerClient, metrics: Metrics): BallotBatches | undefined {
+  if (config.ballotBatchMax <= 1) return undefined;
+  const send = castBallotsSender(ledger, { statusWaitMs: config.statusQueryWaitMs, mvccRetries: config.mvccRetries, instruments: metrics.batches });
+  const limits = { maxBallots: config.ballotBatchMax, maxBytes: config.ballotBatchMaxBytes, maxInFlight: config.ballotBatchInFlight, waitMs: config.ballotBatchWaitMs };
+  return new BallotBatches(send, limits, metrics.batches);
 }
 
 function httpMetrics(metrics: Metrics): RequestHandler {
@@ -100,6 +119,7 @@ export function createApp(deps: AppDeps): Express {
       new IdempotencyStore(state.idempotency(CastOutcomeSchema), { ttlMs: config.idempotencyTtlMs, leaseMs: config.idempotencyLeaseMs }),
       { voterTokenSecret: config.voterTokenSecret, statusWaitMs: config.statusQueryWaitMs },
       pending,
+      ballotBatches(config, ledger, metrics),
     ),
     pending,
     openapi: () => openapi,

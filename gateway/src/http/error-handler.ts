@@ -58,7 +58,8 @@ export function errorHandler(err: unknown, _req: Request, res: Response, next: N
     return;
   }
   if (err instanceof CommitPendingError) {
-    res.status(202).location(err.statusUrl).json({ txId: err.txId, statusUrl: err.statusUrl });
+    const body = { txId: err.txId, statusUrl: err.statusUrl };
+    res.status(202).location(err.statusUrl).json(err.position === undefined ? body : { ...body, position: err.position });
     return;
   }
   const error = toApiError(err);

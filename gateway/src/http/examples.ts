@@ -64,6 +64,8 @@ const poll = (status: Poll['status']): Poll => ({
 });
 
 const PENDING = { txId: TX, statusUrl: `/v1/transactions/${TX}` };
+/** A ballot cast in a CastBallots transaction with others: its status URL names it. */
+const PENDING_BALLOT = { txId: TX, statusUrl: `/v1/transactions/${TX}?position=3`, position: 3 };
 
 const RESULTS: Results = {
   pollId: 'trams',
@@ -75,6 +77,7 @@ const RESULTS: Results = {
 };
 
 const RECEIPT: Receipt = { pollId: 'trams', ballotId: BALLOT_ID, txId: TX, blockNumber: 42, ballotHash: BALLOT_HASH };
+const BATCHED_RECEIPT: Receipt = { ...RECEIPT, position: 3 };
 
 const BALLOT_IN: BallotIn = { citizenId: 'c-123', answers: { q1: ['red'], q2: ['usb', 'wifi'] }, votedAt: '2026-05-02T09:30:00.000Z' };
 
@@ -121,9 +124,9 @@ export const EXAMPLES: Readonly<Record<RouteId, OperationExamples>> = {
   cancelPoll: { responses: { 200: poll('cancelled'), 202: PENDING } },
   tallyPoll: { request: { maxBallots: 1000 }, responses: { 200: TALLY, 202: PENDING } },
   getResults: { responses: { 200: RESULTS } },
-  castBallot: { request: BALLOT_IN, responses: { 201: RECEIPT, 200: RECEIPT, 202: PENDING } },
+  castBallot: { request: BALLOT_IN, responses: { 201: BATCHED_RECEIPT, 200: RECEIPT, 202: PENDING_BALLOT } },
   getBallot: { responses: { 200: BALLOT } },
-  getTransaction: { responses: { 200: STATUS } },
+  getTransaction: { responses: { 200: { ...STATUS, receipt: BATCHED_RECEIPT } } },
   streamEvents: { responses: { 200: EVENT } },
   healthz: { responses: { 200: { status: 'ok' } } },
   openapi: { responses: { 200: { openapi: '3.0.3', info: { title: 'poll-ledger gateway', version: '1' }, paths: {} } } },

@@ -54,8 +54,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return replayed ? { status: 200, body: receipt, headers: { 'Idempotent-Replayed': 'true' } } : { status: 201, body: receipt };
     },
     getBallot: async ({ params }, { caller }) => ok(await deps.ballots.get(caller.role, params.id, params.ballotId)),
-    getTransaction: async ({ params }, { caller }) =>
-      ok(await transactionStatus(deps.ledger, deps.pending, caller.role, params.txId, deps.statusWaitMs)),
+    getTransaction: async ({ params, query }, { caller }) =>
+      ok(await transactionStatus(deps.ledger, deps.pending, caller.role, params.txId, deps.statusWaitMs, query.position)),
     streamEvents: async ({ query, headers }, { caller, res, closed }) => {
       const lastEventId = headers['last-event-id'];
       const from = { after: lastEventId === undefined ? undefined : parseEventId(lastEventId), startBlock: query.startBlock };

@@ -1,4 +1,4 @@
-import { AnswerSubcodes } from '@poll-ledger/protocol';
+import { AnswerSubcodes, BallotPositionSchema, Limits } from '@poll-ledger/protocol';
 import { z } from 'zod';
 import {
   BallotIdSchema,
@@ -72,7 +72,13 @@ export const ErrorBodySchema = z
   .meta({ id: 'Error' });
 
 export const CommitPendingSchema = z
-  .object({ txId: TxIdSchema, statusUrl: z.string().meta({ example: '/v1/transactions/{txId}' }) })
+  .object({
+    txId: TxIdSchema,
+    statusUrl: z.string().meta({ example: '/v1/transactions/{txId}' }),
+    position: BallotPositionSchema.optional().meta({
+      description: 'For a ballot sent in a CastBallots transaction: its index there; statusUrl names it (?position=N) and resolves to that ballot’s receipt',
+    }),
+  })
   .meta({ id: 'CommitPending' });
 
 /**
@@ -211,7 +217,9 @@ export const ROUTES = {
     description:
       'The chaincode checks the answers against the poll (400 INVALID_ANSWER, details.reason one of ' +
       `${AnswerSubcodes.join(', ')}): every question of the poll is answered (\`[]\` where minChoices is 0) and no other, ` +
-      'each with distinct option ids of that question, between its minChoices and maxChoices of them.',
+      'each with distinct option ids of that question, between its minChoices and maxChoices of them. ' +
+      'Concurrent ballots of one poll may be cast together in one CastBallots transaction: each request still gets its own ' +
+      'receipt (with its position in that transaction) or its own error, and a 202 names its ballot in the status URL (?position=N).',
     tag: 'ballots',
     access: BALLOT_RELAY,
     params: pollParams,
@@ -246,7 +254,20 @@ export const ROUTES = {
     tag: 'transactions',
     access: ANY_ROLE,
     params: z.object({ txId: TxIdSchema }),
+    query: z.object({
+      position: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(Limits.castBatch.max - 1)
+        .optional()
+        .meta({
+          description: 'For a CastBallots transaction the gateway answered 202 for: the ballot at this index (as the 202’s statusUrl names it); its outcome and receipt',
+          example: 3,
+        }),
+    }),
     responses: { 200: json('The status; PENDING while not committed', TransactionStatusSchema) },
+    errors: ['NOT_FOUND'],
   },
   streamEvents: {
     method: 'get',

@@ -22,7 +22,9 @@ describe('events', () => {
   it('when event ids are parsed and formatted, then they round-trip and junk is rejected', () => {
     expect(parseEventId('12:3')).to.deep.equal({ block: 12n, index: 3 });
     expect(formatEventId({ block: 12n, index: 3 })).to.equal('12:3');
-    for (const junk of ['', '12', '12:', 'a:1', '1:2:3', '-1:0']) expect(parseEventId(junk)).to.equal(undefined);
+    expect(parseEventId('12:3:7')).to.deep.equal({ block: 12n, index: 3, position: 7 });
+    expect(formatEventId({ block: 12n, index: 3, position: 7 })).to.equal('12:3:7');
+    for (const junk of ['', '12', '12:', 'a:1', '1:2:3:4', '1:2:100', '-1:0']) expect(parseEventId(junk)).to.equal(undefined);
   });
 
   it('when events arrive, then each is numbered by its block and its ordinal in that block', async () => {
@@ -53,6 +55,24 @@ describe('events', () => {
       event(1, 'f'),
     ];
     expect(await collect(numberEvents(eventStream(events, { end: true })))).to.deep.equal(['1:3/d', '1:6/f']);
+  });
+
+  it('when a BallotsCast event arrives, then each ballot it wrote is a BallotCast with its position, under an id of its own that resumes', async () => {
+    const ballots = [0, 2, 3].map((position) => ({ ballotId: hexOf(`ballot ${String(position)}`), ballotHash: hexOf(`hash ${String(position)}`), position }));
+    const blocks = () => eventStream([event(4, 'a', 'BallotsCast', { pollId: 'p1', txId: hexOf('a'), ballots }), event(4, 'b')], { end: true });
+    const delivered: NumberedEvent[] = [];
+    for await (const numbered of numberEvents(blocks())) delivered.push(numbered);
+    expect(delivered.map((numbered) => numbered.id)).to.deep.equal(['4:0:0', '4:0:2', '4:0:3', '4:1']);
+    expect(delivered[1]).to.deep.equal({
+      id: '4:0:2',
+      blockNumber: 4,
+      txId: hexOf('a'),
+      position: 2,
+      eventName: 'BallotCast',
+      payload: { pollId: 'p1', ballotId: hexOf('ballot 2'), ballotHash: hexOf('hash 2'), txId: hexOf('a') },
+    });
+    expect(await collect(numberEvents(blocks(), parseEventId('4:0:2')))).to.deep.equal(['4:0:3/a', '4:1/b']);
+    expect(await collect(numberEvents(blocks(), parseEventId('4:0'))), 'an id without position: after the whole event').to.deep.equal(['4:1/b']);
   });
 
   describe('subscribe', () => {

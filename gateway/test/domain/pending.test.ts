@@ -9,6 +9,7 @@ import { memoryState } from '../../src/state/memory';
 import { expect } from '../chai';
 import { bytes, fakeLedger, hexOf, type FakeLedger } from '../fakes';
 import { SECRET, castResult } from '../fixtures';
+import { PENDING_OPTIONS } from './batched-service';
 
 const OLD_TX = hexOf('old');
 const NEW_TX = hexOf('new');
@@ -37,15 +38,7 @@ describe('PendingTransactions: a 202 always resolves', () => {
     ledger.commitStatus.resolves(undefined);
     ledger.resubmit.resolves(undefined);
     const state = memoryState({ maxEntries: 100, now: () => now });
-    pending = new PendingTransactions(ledger, state.pending, { CastBallot: castBallotRenewer(ledger, 10) }, {
-      maxResubmits: 2,
-      retryBaseMs: 1_000,
-      statusWaitMs: 10,
-      leaseMs: 5_000,
-      batch: 10,
-      concurrency: 4,
-      now: () => now,
-    });
+    pending = new PendingTransactions(ledger, state.pending, { CastBallot: castBallotRenewer(ledger, 10) }, { ...PENDING_OPTIONS, now: () => now });
     const store = new IdempotencyStore(state.idempotency(CastOutcomeSchema), { ttlMs: 600_000, leaseMs: 5_000, now: () => now });
     service = new BallotService(adoptingLedger(ledger, pending), store, { voterTokenSecret: SECRET, statusWaitMs: 10, now: () => now }, pending);
   });

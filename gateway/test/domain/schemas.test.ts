@@ -1,6 +1,8 @@
 import {
   Args,
   AnswersSchema,
+  BALLOTS_CAST,
+  ChaincodeEventSchema,
   Limits,
   PollDefinitionSchema,
   PollSchema as ProtocolPollSchema,
@@ -9,11 +11,13 @@ import {
   loadVectors,
   type Poll,
 } from '@poll-ledger/protocol';
+import { z } from 'zod';
 import { loadConfig } from '../../src/config';
 import {
   BallotIdSchema,
   BallotInSchema,
   BallotSchema,
+  LedgerEventSchema,
   ListPollsQuerySchema,
   PollIdSchema,
   PollInSchema,
@@ -127,6 +131,13 @@ describe('request schemas agree with the protocol', () => {
       for (const vector of loadVectors('receipts')) {
         expect(ReceiptSchema.safeParse({ ...vector.receipt, blockNumber: 7 }).success, vector.name).to.equal(true);
       }
+    });
+
+    it('when the protocol names its chaincode events, then the stream sends each as LedgerEvent, but BallotsCast, split per ballot', () => {
+      const namesOf = (name: z.ZodType): unknown[] => (name instanceof z.ZodLiteral ? [...name.values] : name instanceof z.ZodEnum ? name.options : []);
+      const sent = LedgerEventSchema.options.flatMap((option) => namesOf(option.shape.eventName));
+      const names = ChaincodeEventSchema.options.flatMap((option) => namesOf(option.shape.eventName));
+      expect([...sent, BALLOTS_CAST]).to.have.members(names);
     });
 
     it('when a live count is answered, then ballotsRoot is a required hash, never null', () => {

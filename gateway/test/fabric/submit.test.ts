@@ -72,6 +72,15 @@ describe('submitWithRetry', () => {
     expect(newProposal.callCount).to.equal(3);
   });
 
+  it('when the caller re-proposes read conflicts itself (retryReadConflicts false), then the first conflict is LEDGER_CONFLICT at once', async () => {
+    const newProposal = proposals(transaction('tx1', committed(StatusCode.MVCC_READ_CONFLICT)), transaction('tx2', committed(StatusCode.VALID)));
+    const probe = instruments();
+    const error = await submitWithRetry(newProposal, POLICY, probe.value, { retryReadConflicts: false }).catch((err: unknown) => err);
+    expect(error).to.be.instanceOf(TransactionInvalidError).and.include({ code: 'LEDGER_CONFLICT', txId: 'tx1' });
+    expect(newProposal.callCount).to.equal(1);
+    expect(probe.retry.called).to.equal(false);
+  });
+
   it('when the commit fails the endorsement policy, then it is not retried', async () => {
     const newProposal = proposals(transaction('tx1', committed(StatusCode.ENDORSEMENT_POLICY_FAILURE)));
     const error = await submitWithRetry(newProposal, POLICY, instruments().value).catch((err: unknown) => err);

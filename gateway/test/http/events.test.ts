@@ -115,6 +115,20 @@ describe('http events (SSE)', () => {
     for (const event of events) expect(documented.safeParse(event).error?.issues ?? []).to.deep.equal([]);
   });
 
+  it('when a CastBallots transaction’s event arrives, then each ballot is a documented BallotCast frame with a unique id, and Last-Event-ID resumes inside it', async () => {
+    const ballots = [0, 1, 2].map((position) => ({ ballotId: hexOf(`b${String(position)}`), ballotHash: hexOf(`h${String(position)}`), position }));
+    const ledger = fakeLedger();
+    ledger.events.callsFake(() => Promise.resolve(eventStream([ledgerEvent(7, hexOf('a'), 'BallotsCast', { pollId: 'p1', txId: hexOf('a'), ballots }), ledgerEvent(7, hexOf('b'))], { end: true })));
+    const app = createApp({ config: appConfig(), ledger });
+    const res = await request(app).get('/v1/events').set('X-API-Key', KEYS.auditor);
+    const events = parseSse(res.text);
+    expect(events.map((frame) => frame.id)).to.deep.equal(['7:0:0', '7:0:1', '7:0:2', '7:1']);
+    const documented = documentedComponent(buildOpenApiDocument(), 'SseEvent');
+    for (const frame of events) expect(documented.safeParse(frame).error?.issues ?? []).to.deep.equal([]);
+    const resumed = await request(app).get('/v1/events').set('X-API-Key', KEYS.auditor).set('Last-Event-ID', '7:0:1');
+    expect(parseSse(resumed.text).map((frame) => frame.id)).to.deep.equal(['7:0:2', '7:1']);
+  });
+
   it('when reconnecting with Last-Event-ID, then the stream restarts at that block and skips what was delivered', async () => {
     const ledger = fakeLedger();
     ledger.events.resolves(eventStream([ledgerEvent(5, hexOf('a')), ledgerEvent(5, hexOf('b')), ledgerEvent(6, hexOf('c'))]));

@@ -1,12 +1,18 @@
 import { Pool } from 'pg';
 import { z } from 'zod';
+import { voterToken } from '../../src/domain/ballots';
 import { IdempotencyStore } from '../../src/domain/idempotency';
 import type { PendingRecord } from '../../src/domain/state';
+import { transactionStatus } from '../../src/domain/transactions';
+import { CommitPendingError } from '../../src/errors';
 import { migrate, readMigrations } from '../../src/state/migrate';
 import { postgresState } from '../../src/state/postgres';
 import type { GatewayState } from '../../src/state/state';
 import { expect } from '../chai';
+import { batchedGateway } from '../domain/batched-service';
 import { idempotencyBehaviour } from '../domain/idempotency-behaviour';
+import { fakeCastLedger } from '../fake-chaincode';
+import { SECRET } from '../fixtures';
 import { startPgServer, type PgServer } from './pg-server';
 
 describe('the gateway state on a real PostgreSQL server', function () {
@@ -113,6 +119,30 @@ describe('the gateway state on a real PostgreSQL server', function () {
       expect(ids).to.have.length(10);
       expect(new Set(ids).size).to.equal(10);
       expect(await a.pending.claimDue(2, 10, 60_000), 'leased, so not due again').to.have.length(0);
+    });
+  });
+
+  describe('ballots cast together (CastBallots)', () => {
+    it('when a batch answered 202 on one replica is renewed by another, then there each ballot’s status URL and retry give its own receipt', async () => {
+      const fake = fakeCastLedger();
+      fake.plan.push('lost', 'lost');
+      const gateway = async () => batchedGateway(fake.ledger, await replica(), { retryBaseMs: 1, maxResubmits: 0 });
+      const [a, b] = [await gateway(), await gateway()];
+      const caller = { keyId: 'relay-key', role: 'ballot-relay' } as const;
+      const cast = (on: typeof a, citizen: string) => on.service.cast(caller, 'p1', { citizenId: citizen, answers: { q1: ['red'] } }, `key-${citizen}`);
+      const citizens = ['anna', 'carl'];
+      const answered: unknown[] = await Promise.all(citizens.map((citizen) => cast(a, citizen).catch((err: unknown) => err)));
+      fake.plan.length = 0;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await b.pending.sweep();
+      for (const [index, citizen] of citizens.entries()) {
+        const pending = answered[index];
+        if (!(pending instanceof CommitPendingError)) throw new Error('expected a 202');
+        const status = await transactionStatus(fake.ledger, b.pending, 'ballot-relay', pending.txId, 10, pending.position);
+        expect(status.receipt).to.deep.include({ ballotId: voterToken(SECRET, 'p1', citizen) });
+        expect(await cast(b, citizen)).to.deep.equal({ receipt: status.receipt, replayed: true });
+      }
+      expect([...fake.writes.values()], 'each ballot written once').to.deep.equal([1, 1]);
     });
   });
 
