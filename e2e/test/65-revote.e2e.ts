@@ -64,13 +64,13 @@ describe('re-vote order: a late earlier request never replaces a later ballot', 
 
   describe('through the REST gateway', function () {
     let gateway: InProcessGateway;
-    /** When set, the next CastBallot is endorsed but held here, and the gateway is told its outcome is unknown. */
+    /** When set, the next CastBallot or CastBallots is endorsed but held here, and the gateway is told its outcome is unknown. */
     let holdNext = false;
     let held: Transaction | undefined;
 
     before(async function () {
       gateway = await startInProcessGateway(async (request, next) => {
-        if (!holdNext || request.name !== 'CastBallot') return next(request);
+        if (!holdNext || (request.name !== 'CastBallot' && request.name !== 'CastBallots')) return next(request);
         holdNext = false;
         held = await actors.relay.contract.newProposal(request.name, { arguments: [...request.args] }).endorse();
         throw new CommitPendingError(held.getTransactionId());

@@ -82,6 +82,8 @@ export interface Receipt {
   txId: string;
   blockNumber: number;
   ballotHash: string;
+  /** The ballot's index in its transaction, when the gateway sent it in a CastBallots batch. */
+  position?: number;
 }
 
 /** CastBallot's arguments in the protocol's order; the type fails to compile when the protocol's list changes. */

@@ -133,6 +133,21 @@ describe('castBallotsSender: one CastBallots transaction, an answer per ballot',
     }
   });
 
+  it('when the ledger reports an unknown fate without running the skip check, then the kept endorsement still gives each ballot its position', async () => {
+    const pendingTxId = hexOf('lost');
+    const submit = async (request: TxRequest): Promise<never> => {
+      // The endorsement as the peer gives it, not ordered: the result a pending transaction keeps.
+      let result = new Uint8Array();
+      await fake.ledger.submit(request, { skipCommitIf: (endorsed) => { result = endorsed; return true; } });
+      throw new CommitPendingError(pendingTxId, { prepared: { envelope: bytes('envelope'), result, proposedAt: 0 } });
+    };
+    send = castBallotsSender({ ...fake.ledger, submit }, { statusWaitMs: 10, mvccRetries: 2 });
+    const settled = await send(relay, 'p1', [ballot('e', 'bad'), ballot('a')]);
+    expect(answers(settled)[0]).to.equal('INVALID_ANSWER');
+    const err: unknown = settled[1]?.status === 'rejected' ? settled[1].reason : undefined;
+    expect(err).to.be.instanceOf(CommitPendingError).and.include({ txId: pendingTxId, position: 1 });
+  });
+
   it('when the chaincode answers with other outcomes than ballots, then every ballot gets LEDGER_BAD_RESPONSE and nothing is ordered', async () => {
     const ledger = fakeLedger();
     const outcomes = [{ receipt: { pollId: 'p1', ballotId: hexOf('a'), ballotHash: hexOf('h'), txId: hexOf('t'), replaced: false, duplicate: false } }];
