@@ -115,7 +115,8 @@ export interface RatioSettings {
  * 13), each a ratio within this run against the blind-write baseline, since machines differ from day to day.
  */
 export function ratios(results: readonly PhaseResult[], { maxP95Ms, peakRate }: RatioSettings): Ratio[] {
-  const open = (kind: Kind): number => sustained(results, kind, maxP95Ms);
+  // NaN (shown as '-') for a kind this run did not measure, never a 0 that reads as a measurement.
+  const open = (kind: Kind): number => (results.some((r) => r.kind === kind) ? sustained(results, kind, maxP95Ms) : NaN);
   const cpu = (kind: Kind): number => {
     const r = atCapacity(results, kind);
     return r ? cpuPerTransaction(r, MACHINE) : NaN;
