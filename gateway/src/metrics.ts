@@ -34,7 +34,7 @@ function batchInstruments(registry: Registry): BatchInstruments {
   });
   const batches = new Counter({
     name: 'ballot_batches_total',
-    help: 'CastBallots transactions sent, by why then: idle (a slot of the poll was free), full (a size bound was reached), settled (a batch of the poll settled while ballots waited)',
+    help: 'CastBallots transactions sent, by why then: idle (a slot of the poll was free), full (a size bound was reached), settled (a batch of the poll settled while ballots waited), paced (the next interval slot of the poll)',
     labelNames: ['reason'],
     registers,
   });

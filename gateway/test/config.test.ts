@@ -46,13 +46,13 @@ describe('config', () => {
       expect(problems.map((problem) => problem.split(':')[0])).to.have.members(['GATEWAY_SSE_MAX_STREAMS_PER_KEY', 'GATEWAY_OPS_PORT']);
     });
 
-    it('when the ballot batching settings are not set, then ballots are gathered, up to the protocol’s 100 per transaction, with no wait', () => {
-      expect(loadConfig(VALID_ENV)).to.include({ ballotBatchMax: 100, ballotBatchMaxBytes: 524_288, ballotBatchInFlight: 4, ballotBatchWaitMs: 0 });
+    it('when the ballot batching settings are not set, then ballots are gathered, up to the protocol’s 100 per transaction, at most 20 transactions a second per poll, with no wait', () => {
+      expect(loadConfig(VALID_ENV)).to.include({ ballotBatchMax: 100, ballotBatchMaxBytes: 524_288, ballotBatchInFlight: 16, ballotBatchIntervalMs: 50, ballotBatchWaitMs: 0 });
     });
 
     it('when the ballot batching settings are set, then they are read, and values beyond the protocol’s limits are named', () => {
-      const env = { GATEWAY_BALLOT_BATCH_MAX: '1', GATEWAY_BALLOT_BATCH_MAX_BYTES: '65536', GATEWAY_BALLOT_BATCH_IN_FLIGHT: '8', GATEWAY_BALLOT_BATCH_WAIT_MS: '5' };
-      expect(loadConfig({ ...VALID_ENV, ...env })).to.include({ ballotBatchMax: 1, ballotBatchMaxBytes: 65_536, ballotBatchInFlight: 8, ballotBatchWaitMs: 5 });
+      const env = { GATEWAY_BALLOT_BATCH_MAX: '1', GATEWAY_BALLOT_BATCH_MAX_BYTES: '65536', GATEWAY_BALLOT_BATCH_IN_FLIGHT: '8', GATEWAY_BALLOT_BATCH_INTERVAL_MS: '0', GATEWAY_BALLOT_BATCH_WAIT_MS: '5' };
+      expect(loadConfig({ ...VALID_ENV, ...env })).to.include({ ballotBatchMax: 1, ballotBatchMaxBytes: 65_536, ballotBatchInFlight: 8, ballotBatchIntervalMs: 0, ballotBatchWaitMs: 5 });
       const bad = { GATEWAY_BALLOT_BATCH_MAX: '101', GATEWAY_BALLOT_BATCH_MAX_BYTES: '10', GATEWAY_BALLOT_BATCH_IN_FLIGHT: '0', GATEWAY_BALLOT_BATCH_WAIT_MS: '-1' };
       const problems = problemsOf(() => loadConfig({ ...VALID_ENV, ...bad }));
       expect(problems.map((problem) => problem.split(':')[0])).to.have.members(Object.keys(bad));

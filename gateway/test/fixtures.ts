@@ -34,6 +34,7 @@ export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     ballotBatchMax: 1,
     ballotBatchMaxBytes: 512 * 1024,
     ballotBatchInFlight: 4,
+    ballotBatchIntervalMs: 0,
     ballotBatchWaitMs: 0,
     tallyBatchSize: 100,
     tallyMaxBatches: 3,

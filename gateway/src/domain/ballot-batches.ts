@@ -12,6 +12,12 @@ export interface BatchLimits {
   /** Transactions of one poll in flight; while this many are, ballots are gathered instead of sent. */
   readonly maxInFlight: number;
   /**
+   * The least time between two transactions of one poll: ballots that arrive sooner gather for the next. It bounds
+   * Fabric's per-transaction cost (signatures, endorsement, validation) at 1000 / minIntervalMs transactions a second
+   * per poll, so batches grow with the load, while a ballot after a quiet spell goes at once.
+   */
+  readonly minIntervalMs: number;
+  /**
    * How long a ballot that could be sent at once waits for others. 0: only for those that arrive in the same turn
    * of the event loop (a setImmediate), so a lone ballot is not delayed.
    */
@@ -26,9 +32,10 @@ export type SendBallots = (role: Role, pollId: string, ballots: readonly BallotR
 
 /**
  * Why a batch was sent when it was: `idle` (fewer than maxInFlight of its poll were in flight), `full` (it reached
- * maxBallots or maxBytes), `settled` (a batch of its poll settled while ballots waited).
+ * maxBallots or maxBytes), `settled` (a batch of its poll settled while ballots waited), `paced` (minIntervalMs after
+ * the poll's previous transaction).
  */
-export type FlushReason = 'idle' | 'full' | 'settled';
+export type FlushReason = 'idle' | 'full' | 'settled' | 'paced';
 
 /** What a person tuning the limits needs to see (metrics.ts implements it over prom-client). */
 export interface BatchInstruments {
@@ -58,6 +65,8 @@ interface Lane {
   queue: Waiting[];
   queuedBytes: number;
   inFlight: number;
+  /** When its last transaction was sent (performance.now()). */
+  lastSentAt: number;
   /** The voters of the ballots in flight: a later ballot of one of them waits until that transaction settles. */
   readonly open: Set<string>;
   cancelTimer?: () => void;
@@ -81,10 +90,11 @@ function after(ms: number, run: () => void): () => void {
 }
 
 /**
- * Gathers concurrent ballots of one poll into CastBallots transactions, Nagle-style: while fewer than
- * `maxInFlight` transactions of the poll are in flight, a ballot is sent at once (with whatever arrived in the same
- * turn, or within `waitMs`); once that many are, ballots wait and go together when one settles, up to `maxBallots`
- * and `maxBytes` per transaction. A batch is thus as large as the load makes it, and a lone ballot is not delayed.
+ * Gathers concurrent ballots of one poll into CastBallots transactions, Nagle-style and paced: a ballot is sent at
+ * once (with whatever arrived in the same turn, or within `waitMs`) when the poll's last transaction left at least
+ * `minIntervalMs` ago and fewer than `maxInFlight` are in flight; otherwise ballots wait and go together at the next
+ * slot, up to `maxBallots` and `maxBytes` per transaction. A batch is thus as large as the load makes it, Fabric's
+ * per-transaction cost stays bounded, and a lone ballot is not delayed.
  * Two ballots of one voter are never in transactions open at the same time (nor in one transaction, which the
  * chaincode would refuse): the later waits until the earlier's transaction has settled, so a voter's re-vote cannot
  * invalidate (MVCC) a whole batch of other voters' ballots.
@@ -125,33 +135,51 @@ export class BallotBatches {
     const key = `${role}\u0000${pollId}`;
     let lane = this.#lanes.get(key);
     if (!lane) {
-      lane = { key, role, pollId, queue: [], queuedBytes: 0, inFlight: 0, open: new Set() };
+      lane = { key, role, pollId, queue: [], queuedBytes: 0, inFlight: 0, lastSentAt: -Infinity, open: new Set() };
       this.#lanes.set(key, lane);
     }
     return lane;
   }
 
+  /** Milliseconds until the lane may send its next transaction (0 or less: now). */
+  #untilDue(lane: Lane): number {
+    return lane.lastSentAt + this.#limits.minIntervalMs - performance.now();
+  }
+
   #schedule(lane: Lane): void {
     // At the in-flight limit, the ballots wait for a batch to settle (#dispatch flushes then).
     if (lane.inFlight >= this.#limits.maxInFlight) return;
-    if (lane.queue.length >= this.#limits.maxBallots || lane.queuedBytes >= this.#limits.maxBytes) {
+    const untilDue = this.#untilDue(lane);
+    const full = lane.queue.length >= this.#limits.maxBallots || lane.queuedBytes >= this.#limits.maxBytes;
+    if (full && untilDue <= 0) {
       this.#flush(lane, 'full');
       return;
     }
-    lane.cancelTimer ??= after(this.#limits.waitMs, () => {
+    if (lane.cancelTimer) return;
+    const paced = untilDue > 0;
+    const delay = paced ? Math.ceil(untilDue) : this.#limits.waitMs;
+    lane.cancelTimer = after(delay, () => {
       lane.cancelTimer = undefined;
-      this.#flush(lane, 'idle');
+      this.#flush(lane, paced ? 'paced' : 'idle');
     });
   }
 
   #flush(lane: Lane, reason: FlushReason): void {
     lane.cancelTimer?.();
     lane.cancelTimer = undefined;
+    let paced = false;
     while (lane.inFlight < this.#limits.maxInFlight) {
+      if (this.#untilDue(lane) > 0) {
+        paced = true;
+        break;
+      }
       const batch = this.#take(lane);
       if (batch.items.length === 0) break;
+      lane.lastSentAt = performance.now();
       void this.#dispatch(lane, batch.items, batch.bytes, batch.full ? 'full' : reason);
     }
+    // Only a paced stop sets a timer: held-back voters wait for their transaction to settle, which flushes again.
+    if (paced && lane.queue.length > 0) this.#schedule(lane);
     if (lane.queue.length === 0 && lane.inFlight === 0) this.#lanes.delete(lane.key);
   }
 

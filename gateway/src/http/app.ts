@@ -41,6 +41,7 @@ export type AppConfig = Pick<
   | 'ballotBatchMax'
   | 'ballotBatchMaxBytes'
   | 'ballotBatchInFlight'
+  | 'ballotBatchIntervalMs'
   | 'ballotBatchWaitMs'
   | 'tallyBatchSize'
   | 'tallyMaxBatches'
@@ -84,7 +85,7 @@ export function createPending(config: AppConfig, ledger: LedgerClient, state: Ga
 function ballotBatches(config: AppConfig, ledger: LedgerClient, metrics: Metrics): BallotBatches | undefined {
   if (config.ballotBatchMax <= 1) return undefined;
   const send = castBallotsSender(ledger, { statusWaitMs: config.statusQueryWaitMs, mvccRetries: config.mvccRetries, instruments: metrics.batches });
-  const limits = { maxBallots: config.ballotBatchMax, maxBytes: config.ballotBatchMaxBytes, maxInFlight: config.ballotBatchInFlight, waitMs: config.ballotBatchWaitMs };
+  const limits = { maxBallots: config.ballotBatchMax, maxBytes: config.ballotBatchMaxBytes, maxInFlight: config.ballotBatchInFlight, minIntervalMs: config.ballotBatchIntervalMs, waitMs: config.ballotBatchWaitMs };
   return new BallotBatches(send, limits, metrics.batches);
 }
 

@@ -53,7 +53,7 @@ function recorder() {
   return { record, instruments };
 }
 
-const LIMITS: BatchLimits = { maxBallots: 100, maxBytes: 512 * 1024, maxInFlight: 2, waitMs: 0 };
+const LIMITS: BatchLimits = { maxBallots: 100, maxBytes: 512 * 1024, maxInFlight: 2, minIntervalMs: 0, waitMs: 0 };
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -84,6 +84,35 @@ describe('BallotBatches: concurrent ballots of a poll in CastBallots transaction
     expect(sent.map((batch) => batch.voters)).to.deep.equal([['alone']]);
     sent[0]?.settle();
     expect((await answer).receipt.ballotId).to.equal(hexOf('alone'));
+  });
+
+  it('when ballots come faster than minIntervalMs, then they gather for the next slot while the first went at once', async () => {
+    const { coalescer, sent, record } = batches({ minIntervalMs: 40, maxInFlight: 16 });
+    const first = coalescer.cast('ballot-relay', 'p1', ballot('a'));
+    await turn();
+    expect(sent.map((batch) => batch.voters), 'the first goes at once').to.deep.equal([['a']]);
+    const rest = ['b', 'c', 'd'].map((name) => coalescer.cast('ballot-relay', 'p1', ballot(name)));
+    await later(10);
+    expect(sent, 'in flight is free, but the interval has not passed').to.have.length(1);
+    await later(50);
+    expect(sent.map((batch) => batch.voters)).to.deep.equal([['a'], ['b', 'c', 'd']]);
+    expect(record.batches.map((batch) => batch.reason)).to.deep.equal(['idle', 'paced']);
+    for (const batch of sent) batch.settle();
+    expect(await Promise.all([first, ...rest])).to.have.length(4);
+  });
+
+  it('when a ballot comes after a quiet spell longer than minIntervalMs, then it goes at once', async () => {
+    const { coalescer, sent } = batches({ minIntervalMs: 20, maxInFlight: 16 });
+    const first = coalescer.cast('ballot-relay', 'p1', ballot('a'));
+    await turn();
+    sent[0]?.settle();
+    await first;
+    await later(30);
+    const second = coalescer.cast('ballot-relay', 'p1', ballot('b'));
+    await turn();
+    expect(sent.map((batch) => batch.voters)).to.deep.equal([['a'], ['b']]);
+    sent[1]?.settle();
+    await second;
   });
 
   it('when maxInFlight transactions of the poll are in flight, then later ballots wait, and go together when one settles', async () => {

@@ -18,7 +18,7 @@ export function batchedGateway(ledger: FakeLedger, state: GatewayState, options:
   const now = options.now ?? Date.now;
   const pending = new PendingTransactions(ledger, state.pending, { CastBallots: castBallotsRenewer(ledger) }, { ...PENDING_OPTIONS, ...options, now });
   const adopting = adoptingLedger(ledger, pending);
-  const batches = new BallotBatches(castBallotsSender(adopting, { statusWaitMs: 10, mvccRetries: 2 }), { maxBallots: 10, maxBytes: 65_536, maxInFlight: 1, waitMs: 0 });
+  const batches = new BallotBatches(castBallotsSender(adopting, { statusWaitMs: 10, mvccRetries: 2 }), { maxBallots: 10, maxBytes: 65_536, maxInFlight: 1, minIntervalMs: 0, waitMs: 0 });
   const store = new IdempotencyStore(state.idempotency(CastOutcomeSchema), { ttlMs: 600_000, leaseMs: 5_000, now });
   const service = new BallotService(adopting, store, { voterTokenSecret: SECRET, statusWaitMs: 10, now }, pending, batches);
   return { pending, service };

@@ -137,7 +137,7 @@ describe('castBallotsSender: one CastBallots transaction, an answer per ballot',
     const pendingTxId = hexOf('lost');
     const submit = async (request: TxRequest): Promise<never> => {
       // The endorsement as the peer gives it, not ordered: the result a pending transaction keeps.
-      let result = new Uint8Array();
+      let result: Uint8Array = new Uint8Array();
       await fake.ledger.submit(request, { skipCommitIf: (endorsed) => { result = endorsed; return true; } });
       throw new CommitPendingError(pendingTxId, { prepared: { envelope: bytes('envelope'), result, proposedAt: 0 } });
     };
