@@ -46,7 +46,8 @@ export function renderProtocolDoc(): string {
     ['GetLiveResultsPage result', P.LiveResultsPageSchema],
     ['Error payload (a chaincode error message)', P.ErrorPayloadSchema],
     ['Poll event payload', P.PollEventPayloadSchema],
-    ['BallotCast event payload', P.BallotCastPayloadSchema],
+    ['BallotCast event payload', P.BallotCastEventSchema],
+    ['BallotsCast event payload', P.BallotsCastPayloadSchema],
     ['network.json', P.NetworkSchema],
   ];
   const hashingDoc = fs

@@ -134,10 +134,15 @@ describe('protocol schemas', function () {
 
     it('when an event payload has its documented shape, then it decodes; a payload with extra data does not', function () {
       const ballot = loadVectors('ballots-root')[2]!.ballots[0]!;
-      const payload = { pollId: ballot.pollId, ballotId: ballot.ballotId, ballotHash: ballot.ballotHash, txId: ballot.txId };
+      const receipt = { pollId: ballot.pollId, ballotId: ballot.ballotId, ballotHash: ballot.ballotHash, txId: ballot.txId };
+      const payload = { ...receipt, answers: ballot.answers, replaced: { q1: ['a'] } };
       const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
       expect(decodeChaincodeEvent('BallotCast', bytes(payload))?.payload).to.deep.equal(payload);
-      expect(decodeChaincodeEvent('BallotCast', bytes({ ...payload, answers: {} }))).to.equal(undefined);
+      // The count change is part of the event: without it a running count could not be kept.
+      expect(decodeChaincodeEvent('BallotCast', bytes(receipt))).to.equal(undefined);
+      expect(decodeChaincodeEvent('BallotCast', bytes({ ...payload, voter: 'x' }))).to.equal(undefined);
+      const batch = { pollId: ballot.pollId, txId: ballot.txId, ballots: [{ ballotId: ballot.ballotId, ballotHash: ballot.ballotHash, position: 0, answers: ballot.answers }] };
+      expect(decodeChaincodeEvent('BallotsCast', bytes(batch))?.payload).to.deep.equal(batch);
       expect(decodeChaincodeEvent('PollOpened', bytes({ pollId: 'p1', status: 'open', txId: ballot.txId }))?.eventName).to.equal('PollOpened');
       expect(decodeChaincodeEvent('Nope', bytes(payload))).to.equal(undefined);
     });

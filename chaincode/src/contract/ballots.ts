@@ -1,4 +1,4 @@
-import type { BallotOutcome, BallotRequest, Poll } from '@poll-ledger/protocol';
+import type { Answers, BallotOutcome, BallotRequest, Poll } from '@poll-ledger/protocol';
 import {
   type Cast,
   type CastRequest,
@@ -9,8 +9,11 @@ import {
   parseBatchItem,
   repeatedVoters,
 } from '../domain/cast';
-import type { BatchCastEntry } from '../domain/events';
+import { type BatchCastEntry, countChange } from '../domain/events';
 import type { PollStore } from './poll-store';
+
+/** A cast, and for a ballot that replaced a stored version (a re-vote), that version's answers, for the event. */
+export type CastOne = Cast & { readonly replaced?: Answers };
 
 /**
  * One ballot, for CastBallot and for each ballot of CastBallots: reads the voter's own key, decides, and writes only
@@ -23,13 +26,14 @@ export async function castOne(
   request: CastRequest,
   tx: CastTx,
   position?: number,
-): Promise<Checked<Cast>> {
+): Promise<Checked<CastOne>> {
   const existing = await store.findBallot(poll.id, request.ballotId);
   const decided = checkBallot(() => decideCast(poll, existing, request, tx, position));
-  if (decided.ok && decided.value.ballot !== undefined) {
-    await store.putBallot(decided.value.ballot);
+  if (!decided.ok || decided.value.ballot === undefined) {
+    return decided;
   }
-  return decided;
+  await store.putBallot(decided.value.ballot);
+  return existing === undefined ? decided : { ok: true, value: { ...decided.value, replaced: existing.answers } };
 }
 
 export interface BatchCast {
@@ -59,10 +63,10 @@ export async function castBatch(
       outcomes.push({ error: cast.refusal.payload });
       continue;
     }
-    const { receipt, ballot } = cast.value;
+    const { receipt, ballot, replaced } = cast.value;
     outcomes.push({ receipt });
     if (ballot !== undefined) {
-      written.push({ ballotId: ballot.ballotId, ballotHash: ballot.ballotHash, position });
+      written.push({ ballotId: ballot.ballotId, ballotHash: ballot.ballotHash, position, ...countChange(ballot.answers, replaced) });
     }
   }
   return { outcomes, written };

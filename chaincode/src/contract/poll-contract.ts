@@ -125,9 +125,9 @@ export class PollContract extends Contract {
     if (!cast.ok) {
       throw cast.refusal;
     }
-    const { receipt, ballot } = cast.value;
+    const { receipt, ballot, replaced } = cast.value;
     if (ballot !== undefined) {
-      ctx.emit(ballotCastEvent(ballot));
+      ctx.emit(ballotCastEvent(ballot, replaced));
     }
     return reply('CastBallot', receipt);
   }

@@ -2,7 +2,8 @@ import {
   BALLOT_CAST,
   BALLOTS_CAST,
   type Ballot,
-  type BallotCastPayload,
+  type Answers,
+  type BallotCastEvent,
   type BallotsCastPayload,
   type Poll,
   type PollEventName,
@@ -12,17 +13,25 @@ import {
 /** Chaincode events (names and payloads are the protocol's events.ts). */
 export interface ChaincodeEvent {
   readonly name: string;
-  readonly payload: PollEventPayload | BallotCastPayload | BallotsCastPayload;
+  readonly payload: PollEventPayload | BallotCastEvent | BallotsCastPayload;
 }
 
 export function pollEvent(name: PollEventName, poll: Poll, txId: string): ChaincodeEvent {
   return { name, payload: { pollId: poll.id, status: poll.status, txId } };
 }
 
-/** Only the receipt fields: the ballot id is already a per-poll pseudonym, the answers stay in state. */
-export function ballotCastEvent(ballot: Ballot): ChaincodeEvent {
-  const { pollId, ballotId, ballotHash, txId } = ballot;
-  return { name: BALLOT_CAST, payload: { pollId, ballotId, ballotHash, txId } };
+/**
+ * The receipt fields and the count change: the ballot's answers, and `replaced`, those of the stored version it
+ * replaced (a re-vote). The ballot id is already a per-poll pseudonym; the answers are in the write set anyway.
+ */
+export function ballotCastEvent(ballot: Ballot, replaced?: Answers): ChaincodeEvent {
+  const { pollId, ballotId, ballotHash, txId, answers } = ballot;
+  return { name: BALLOT_CAST, payload: { pollId, ballotId, ballotHash, txId, ...countChange(answers, replaced) } };
+}
+
+/** A written ballot's count change, with `replaced` only for a re-vote. */
+export function countChange(answers: Answers, replaced: Answers | undefined): Pick<BallotCastEvent, 'answers' | 'replaced'> {
+  return replaced === undefined ? { answers } : { answers, replaced };
 }
 
 /** A ballot as BallotsCast lists it. */

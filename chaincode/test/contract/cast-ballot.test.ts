@@ -47,11 +47,12 @@ describe('PollContract CastBallot', () => {
       expect(stub.getStateByRange.called || stub.getStateByRangeWithPagination.called).to.equal(false);
     });
 
-    it('then BallotCast carries pollId, ballotId, ballotHash and txId only', async () => {
-      const { ballotHash: hash, txId } = await cast(net, 1);
+    it('then BallotCast carries the receipt fields and the answers it adds to the count, nothing else', async () => {
+      const { ballotHash: hash, txId } = await cast(net, 1, { q2: ['wifi', 'usb'], q1: ['red'] });
+      const answers = { q1: ['red'], q2: ['usb', 'wifi'] };
       expect(net.lastTx?.event).to.deep.equal({
         name: 'BallotCast',
-        payload: canonicalJson({ pollId: 'p1', ballotId: voter(1), ballotHash: hash, txId }),
+        payload: canonicalJson({ pollId: 'p1', ballotId: voter(1), ballotHash: hash, txId, answers }),
       });
     });
 
@@ -209,6 +210,19 @@ describe('PollContract CastBallot', () => {
       const stored = await net.evaluate(Ids.cityAuditor, 'GetBallot', 'p2', voter(1));
       expect(stored).to.include({ txId: second.txId, requestId: requestId(2) });
       expect(stored.answers).to.deep.equal({ q1: ['blue'], q2: ['hdmi'] });
+    });
+
+    it('then the replacement’s BallotCast names the answers it replaced, so a running count moves them', async () => {
+      await cast(net, 1, { q1: ['red'], q2: ['usb'] }, '', 'p2');
+      const second = await cast(net, 1, { q1: ['blue'], q2: ['hdmi'] }, requestId(2), 'p2');
+      expect(JSON.parse(net.lastTx?.event?.payload ?? '{}')).to.deep.equal({
+        pollId: 'p2',
+        ballotId: voter(1),
+        ballotHash: second.ballotHash,
+        txId: second.txId,
+        answers: { q1: ['blue'], q2: ['hdmi'] },
+        replaced: { q1: ['red'], q2: ['usb'] },
+      });
     });
 
     it('then a retry with the same requestId is a duplicate, not a replacement', async () => {

@@ -53,7 +53,7 @@ describe('PollContract CastBallots', () => {
       const result = await castMany(net, items);
       const ballots = result.outcomes.map((o) => {
         const { ballotId, ballotHash: hash, position } = receiptOf(o);
-        return { ballotId, ballotHash: hash, position };
+        return { ballotId, ballotHash: hash, position, answers: { q1: ['green'], q2: ['usb', 'wifi'] } };
       });
       expect(net.lastTx?.event).to.deep.equal({
         name: 'BallotsCast',
@@ -188,6 +188,8 @@ describe('PollContract CastBallots', () => {
         { voterToken: voter(1), answers: { q1: ['blue'], q2: ['hdmi'] }, requestId: requestId(2) },
       ], 'p2');
       expect(receiptOf(result.outcomes[1])).to.include({ replaced: true, duplicate: false, position: 1 });
+      const event = JSON.parse(net.lastTx?.event?.payload ?? '{}') as { ballots: { replaced?: unknown }[] };
+      expect(event.ballots.map((b) => b.replaced)).to.deep.equal([undefined, { q1: ['red'], q2: ['usb'] }]);
       const stored = await net.evaluate(Ids.cityAuditor, 'GetBallot', 'p2', voter(1));
       expect(stored).to.include({ txId: result.txId, requestId: requestId(2), position: 1 });
       expect(stored.answers).to.deep.equal({ q1: ['blue'], q2: ['hdmi'] });
