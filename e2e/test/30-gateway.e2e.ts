@@ -82,6 +82,40 @@ describe('gateway: REST on the real network', function () {
     }
   });
 
+  it('when ballots and a re-vote commit in a live poll, then the running results equal the chaincode’s recount of every ballot', async function () {
+    const pollId = await createOpenPoll({ revotePolicy: 'last-counts', resultsVisibility: 'live' });
+    const votes: [string, Answers][] = [
+      ['frank', { q1: ['red'], q2: ['wifi'] }],
+      ['grace', { q1: ['blue'], q2: ['usb'] }],
+      ['heidi', { q1: ['green'], q2: [] }],
+      // frank changes his mind: red and wifi move to blue and ac, and he still counts once.
+      ['frank', { q1: ['blue'], q2: ['ac'] }],
+    ];
+    let lastBlock = 0;
+    for (const [citizen, answers] of votes) {
+      const reply = await cast(pollId, citizen, answers);
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(201);
+      lastBlock = Math.max(lastBlock, (reply.body as Receipt).blockNumber);
+    }
+    type Running = Results & { asOfBlock: number; source: string };
+    const running = async () => (await call<Running>('GET', `/v1/polls/${pollId}/results`, { key: keys['ballot-relay'] })).body;
+    // The gateway follows the chain's events; a committed ballot reaches its count within moments.
+    let live = await running();
+    for (let tries = 0; tries < 50 && live.asOfBlock < lastBlock; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      live = await running();
+    }
+    expect(live).to.include({ pollId, final: false, source: 'running-count', ballotCount: 3 });
+    expect(live.counts).to.deep.equal({ q1: { red: 0, green: 1, blue: 2 }, q2: { wifi: 0, usb: 1, ac: 1 } });
+
+    const recount = await call<Results>('GET', `/v1/polls/${pollId}/results?recount=true`, { key: keys.auditor });
+    expect(recount.status, JSON.stringify(recount.body)).to.equal(200);
+    const { asOfBlock: _block, source: _source, ...counted } = live;
+    expect(counted).to.deep.equal(recount.body);
+    const refused = await call<ErrorBody>('GET', `/v1/polls/${pollId}/results?recount=true`, { key: keys['ballot-relay'] });
+    expect(refused.status).to.equal(403);
+  });
+
   it('when the same Idempotency-Key is sent twice and concurrently, then one ballot is on the ledger and every reply is the same receipt', async function () {
     const pollId = await createOpenPoll({ revotePolicy: 'last-counts' });
     const key = randomUUID();

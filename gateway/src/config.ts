@@ -88,6 +88,13 @@ export const configSchema = z
     ballotBatchIntervalMs: z.coerce.number().int().min(0).max(1_000).default(50),
     /** How long a ballot that could be sent at once waits for more; 0: only those arriving in the same event-loop turn. */
     ballotBatchWaitMs: z.coerce.number().int().min(0).max(1_000).default(0),
+    /**
+     * Where a live poll's running results come from: `running-count`, kept from the chain's events by this process
+     * (a request costs the same whatever the number of ballots), or `recount`, the chaincode reading every ballot.
+     */
+    liveResults: z.enum(['running-count', 'recount']).default('running-count'),
+    /** The least time between two snapshots of a changing poll's running count (also spaced by 20× their cost). */
+    liveResultsSnapshotMs: intSetting(0, 1_000),
     tallyBatchSize: z.coerce.number().int().min(Limits.tallyBatch.min).max(Limits.tallyBatch.max).default(1000),
     tallyMaxBatches: intSetting(1, 20),
     sseHeartbeatMs: intSetting(100, 15_000),

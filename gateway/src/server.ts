@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { connectLedger } from './fabric/connection';
 import type { LedgerClient } from './domain/ledger';
 import { createApp, createPending } from './http/app';
+import { REPLAY_ROLES } from './http/routes';
+import { RunningCounts, followRunningCounts } from './domain/running-counts';
 import { createOpsApp } from './http/ops';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
@@ -64,6 +66,30 @@ export async function openState(config: Config, logger: Logger): Promise<Gateway
   return state;
 }
 
+/**
+ * Live results from the chain's events (GATEWAY_LIVE_RESULTS=running-count): followed from genesis with an identity
+ * that may replay, until shutdown. Undefined when recounts were chosen or no such identity is configured.
+ */
+function followCounts(config: Config, ledger: LedgerClient, logger: Logger, signal: AbortSignal): RunningCounts | undefined {
+  if (config.liveResults !== 'running-count') return undefined;
+  const role = REPLAY_ROLES.find((candidate) => config.identities[candidate] !== undefined);
+  if (role === undefined) {
+    logger.warn(`no identity of ${REPLAY_ROLES.join(' or ')}: live results are recounted by the chaincode on every request`);
+    return undefined;
+  }
+  const counts = new RunningCounts({ minSnapshotMs: config.liveResultsSnapshotMs });
+  void followRunningCounts(ledger, counts, {
+    role,
+    signal,
+    retryMs: 1_000,
+    onError: (err) => {
+      logger.warn({ err, resumeBlock: counts.resumeBlock.toString() }, 'running counts: the event stream failed; reopening it');
+    },
+  });
+  logger.info({ role }, 'running counts of live polls: following the chain’s ballot events from genesis');
+  return counts;
+}
+
 export async function start(
   config: Config,
   ledger: LedgerClient,
@@ -82,7 +108,8 @@ export async function start(
       logger.warn({ txId, err }, 'could not work a transaction answered 202 yet; it will be tried again');
     },
   });
-  const app = createApp({ config, ledger, logger, metrics, shutdown: streams.signal, state, pending });
+  const counts = followCounts(config, ledger, logger, streams.signal);
+  const app = createApp({ config, ledger, logger, metrics, shutdown: streams.signal, state, pending, ...(counts && { counts }) });
   const server = await listen(app, config.port, config.host).catch(async (err: unknown) => {
     await stopSweeping();
     throw err;

@@ -47,12 +47,18 @@ export function hexOf(tag: string): string {
 }
 
 /** A protocol event of transaction `txId` (a BallotCast by default), as the ledger delivers it. */
-export function ledgerEvent(blockNumber: number, txId: string, eventName = 'BallotCast', payload: unknown = ballotCastPayload(txId)): LedgerEvent {
+export function ledgerEvent(blockNumber: number, txId: string, eventName = 'BallotCast', payload: unknown = ballotCastEvent(txId)): LedgerEvent {
   return { blockNumber: BigInt(blockNumber), txId, eventName, payload: bytes(payload) };
 }
 
+/** A BallotCast's receipt fields, as the gateway's event stream sends them. */
 export function ballotCastPayload(tag: string): Record<string, string> {
   return { pollId: 'p1', ballotId: hexOf(`ballot ${tag}`), ballotHash: hexOf(`hash ${tag}`), txId: hexOf(tag) };
+}
+
+/** A BallotCast as the chaincode emits it: the receipt fields and the ballot's count change. */
+export function ballotCastEvent(tag: string, answers: Record<string, string[]> = { q1: ['red'] }, replaced?: Record<string, string[]>): Record<string, unknown> {
+  return { ...ballotCastPayload(tag), answers, ...(replaced && { replaced }) };
 }
 
 /** A grpc-js ServiceError as the client library produces it. */

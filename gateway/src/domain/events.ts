@@ -33,7 +33,25 @@ export function formatEventId(position: EventPosition): string {
   return position.position === undefined ? id : `${id}:${position.position}`;
 }
 
-function isAfter(position: EventPosition, cursor: EventPosition | undefined): boolean {
+/** A ledger event with its block and its ordinal among this chaincode's events in that block. */
+export interface PlacedEvent {
+  readonly place: EventPosition;
+  readonly event: LedgerEvent;
+}
+
+/** Numbers each event within its block; the stream must start at a block's first event. */
+export async function* placeEvents(events: AsyncIterable<LedgerEvent>): AsyncGenerator<PlacedEvent> {
+  let block = -1n;
+  let index = -1;
+  for await (const event of events) {
+    index = event.blockNumber === block ? index + 1 : 0;
+    block = event.blockNumber;
+    yield { place: { block, index }, event };
+  }
+}
+
+/** Whether `position` comes after `cursor` (everything does when there is none). */
+export function isAfter(position: EventPosition, cursor: EventPosition | undefined): boolean {
   if (!cursor) return true;
   if (position.block !== cursor.block) return position.block > cursor.block;
   if (position.index !== cursor.index) return position.index > cursor.index;
@@ -48,6 +66,12 @@ function splitEvent(event: LedgerEvent, place: EventPosition): { readonly place:
   const decoded = decodeChaincodeEvent(event.eventName, event.payload);
   if (decoded === undefined) return [];
   const at = { blockNumber: Number(place.block), txId: event.txId };
+  if (decoded.eventName === BALLOT_CAST) {
+    // The stream sends a ballot's receipt fields; its count change stays with the running count (running-counts.ts).
+    const { pollId, ballotId, ballotHash, txId } = decoded.payload;
+    const payload = { pollId, ballotId, ballotHash, txId };
+    return [{ place, event: { id: formatEventId(place), ...at, eventName: BALLOT_CAST, payload } }];
+  }
   if (decoded.eventName !== BALLOTS_CAST) return [{ place, event: { id: formatEventId(place), ...at, ...decoded } }];
   const { pollId, txId } = decoded.payload;
   return decoded.payload.ballots.map(({ ballotId, ballotHash, position }) => {
@@ -64,12 +88,8 @@ function splitEvent(event: LedgerEvent, place: EventPosition): { readonly place:
  * event is delivered as one BallotCast per ballot (ids `<block>:<index>:<position>`).
  */
 export async function* numberEvents(events: AsyncIterable<LedgerEvent>, after?: EventPosition): AsyncGenerator<NumberedEvent> {
-  let block = -1n;
-  let index = -1;
-  for await (const event of events) {
-    index = event.blockNumber === block ? index + 1 : 0;
-    block = event.blockNumber;
-    for (const split of splitEvent(event, { block, index })) {
+  for await (const { place, event } of placeEvents(events)) {
+    for (const split of splitEvent(event, place)) {
       if (!isAfter(split.place, after)) continue;
       const numbered = LedgerEventSchema.safeParse(split.event);
       if (numbered.success) yield numbered.data;

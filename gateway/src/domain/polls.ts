@@ -55,6 +55,6 @@ export class PollService {
     } while (!batch.done && batches < this.#options.tallyMaxBatches);
 
     const progress = { pollId, done: batch.done, status: batch.status, batches, processed, ballotCount: batch.ballotCount };
-    return batch.done ? { ...progress, results: await this.#results.get(role, pollId) } : progress;
+    return batch.done ? { ...progress, results: await this.#results.final(role, pollId) } : progress;
   }
 }

@@ -4,6 +4,7 @@ import {
   BallotPositionSchema,
   BallotSchema,
   CastBallotResultSchema,
+  CountsSchema,
   IdSchema,
   IsoDateTimeSchema,
   Limits,
@@ -14,6 +15,7 @@ import {
   PollSchema,
   PollStatusSchema,
   ResultsSchema,
+  Sha256HexSchema,
   TallyProgressSchema as LedgerTallyProgressSchema,
   TxIdSchema,
   VoterTokenSchema,
@@ -138,6 +140,22 @@ export const LedgerEventSchema = z
   ])
   .meta({ id: 'LedgerEvent' });
 
+/** A live poll's running count as the gateway keeps it from the chain's events (domain/running-counts.ts). */
+export const RunningResultsSchema = z
+  .strictObject({
+    pollId: IdSchema,
+    status: PollStatusSchema,
+    final: z.literal(false),
+    ballotCount: z.int().min(0),
+    counts: CountsSchema,
+    ballotsRoot: Sha256HexSchema.meta({ description: 'head of the hash chain over the ballots counted, in key order' }),
+    asOfBlock: z.int().min(-1).meta({ description: 'every ballot committed up to this block is counted', example: 1204 }),
+    source: z.literal('running-count').meta({ description: 'kept from ballot events; ?recount=true asks the chaincode to recount every ballot' }),
+  })
+  .meta({ id: 'RunningResults' });
+
+export const ResultsOrRunningSchema = z.union([ResultsSchema, RunningResultsSchema]);
+
 export type PollIn = PollDefinitionInput;
 export type Poll = z.output<typeof PollSchema>;
 export type PollList = z.output<typeof PollListSchema>;
@@ -147,5 +165,6 @@ export type BallotIn = z.output<typeof BallotInSchema>;
 export type Receipt = z.output<typeof ReceiptSchema>;
 export type Ballot = z.output<typeof BallotSchema>;
 export type Results = z.output<typeof ResultsSchema>;
+export type RunningResults = z.output<typeof RunningResultsSchema>;
 export type TallyProgress = z.output<typeof TallyProgressSchema>;
 export type TransactionStatus = z.output<typeof TransactionStatusSchema>;

@@ -12,6 +12,7 @@ import { memoryState } from '../state/memory';
 import type { GatewayState } from '../state/state';
 import { PollService } from '../domain/polls';
 import { ResultsService } from '../domain/results';
+import type { RunningCounts } from '../domain/running-counts';
 import { ApiError } from '../errors';
 import { createLogger, requestLogger, type Logger } from '../logger';
 import { createMetrics, type Metrics } from '../metrics';
@@ -62,6 +63,8 @@ export interface AppDeps {
   readonly state?: GatewayState;
   /** The owner of transactions answered 202 (default: one over `state`); server.ts sweeps it. */
   readonly pending?: PendingTransactions;
+  /** Running counts of live polls kept from the chain's events (server.ts follows them); without them, recounts. */
+  readonly counts?: RunningCounts;
 }
 
 /** The owner of every transaction answered 202 for, over the shared state (domain/pending.ts). */
@@ -109,7 +112,7 @@ export function createApp(deps: AppDeps): Express {
   const ledger = adoptingLedger(deps.ledger, pending);
   const logger = deps.logger ?? createLogger('silent');
   const metrics = deps.metrics ?? createMetrics();
-  const results = new ResultsService(ledger);
+  const results = new ResultsService(ledger, deps.counts);
   const openapi = buildOpenApiDocument();
   const handlers = createHandlers({
     ledger,

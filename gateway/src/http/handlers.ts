@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { BallotService } from '../domain/ballots';
+import { ApiError } from '../errors';
 import { parseEventId, subscribe, type ReplayPolicy } from '../domain/events';
 import type { LedgerClient } from '../domain/ledger';
 import type { PendingTransactions } from '../domain/pending';
@@ -48,7 +49,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     closePoll: transition('close'),
     cancelPoll: transition('cancel'),
     tallyPoll: async ({ params, body }, { caller }) => ok(await deps.polls.tally(caller.role, params.id, body.maxBallots)),
-    getResults: async ({ params }, { caller }) => ok(await deps.results.get(caller.role, params.id)),
+    getResults: async ({ params, query }, { caller }) => {
+      // A recount reads every ballot: only for the roles that may also replay the chain.
+      if (query.recount && !deps.replay.replayRoles.includes(caller.role)) {
+        throw new ApiError('FORBIDDEN', `role ${caller.role} may not ask for a recount; the running count is free`);
+      }
+      return ok(await deps.results.get(caller.role, params.id, { recount: query.recount }));
+    },
     castBallot: async ({ params, headers, body }, { caller }) => {
       const { receipt, replayed } = await deps.ballots.cast(caller, params.id, body, headers['idempotency-key']);
       return replayed ? { status: 200, body: receipt, headers: { 'Idempotent-Replayed': 'true' } } : { status: 201, body: receipt };

@@ -12,7 +12,7 @@ import {
   PollListSchema,
   PollSchema,
   ReceiptSchema,
-  ResultsSchema,
+  ResultsOrRunningSchema,
   TallyInSchema,
   TallyProgressSchema,
   TransactionStatusSchema,
@@ -203,11 +203,23 @@ export const ROUTES = {
   getResults: {
     method: 'get',
     path: '/v1/polls/:id/results',
-    summary: 'Results: final once tallied, a live count for live polls',
+    summary: 'Results: final once tallied, a running count for live polls',
+    description:
+      'A tallied poll: its final Results. A live poll before its tally: the RunningResults the gateway keeps from the ' +
+      'chain’s ballot events (the same cost whatever the number of ballots), or with recount=true (roles ' +
+      `${REPLAY_ROLES.join(' and ')}) the chaincode’s count of every ballot, with its ballotsRoot. An after-close poll ` +
+      'before its tally: INVALID_STATE.',
     tag: 'polls',
     access: ANY_ROLE,
     params: pollParams,
-    responses: { 200: json('The results', ResultsSchema) },
+    query: z.object({
+      recount: z
+        .enum(['true', 'false'])
+        .optional()
+        .transform((flag) => flag === 'true')
+        .meta({ description: `Have the chaincode recount every ballot of a live poll (roles ${REPLAY_ROLES.join(', ')} only)`, example: 'true' }),
+    }),
+    responses: { 200: json('The results: final, or a running count', ResultsOrRunningSchema) },
     errors: ['NOT_FOUND', 'FORBIDDEN', 'INVALID_STATE', BAD_ANSWER],
   },
   castBallot: {

@@ -1,7 +1,7 @@
 import sinon from 'sinon';
 import { formatEventId, numberEvents, parseEventId, subscribe, type NumberedEvent, type ReplayPolicy } from '../../src/domain/events';
 import { expect } from '../chai';
-import { ballotCastPayload, eventStream, fakeLedger, hexOf, ledgerEvent } from '../fakes';
+import { ballotCastEvent, ballotCastPayload, eventStream, fakeLedger, hexOf, ledgerEvent } from '../fakes';
 
 const TAGS = new Map(['a', 'b', 'c', 'd', 'e', 'f'].map((tag) => [hexOf(tag), tag]));
 
@@ -43,22 +43,31 @@ describe('events', () => {
     expect(delivered).to.deep.equal([{ id: '1:0', blockNumber: 1, txId: hexOf('a'), eventName: 'PollOpened', payload: opened }]);
   });
 
+  it('when a BallotCast arrives, then the stream sends its receipt fields, not its count change', async () => {
+    const delivered: NumberedEvent[] = [];
+    const events = [event(2, 'a', 'BallotCast', ballotCastEvent('a', { q1: ['red'] }, { q1: ['blue'] }))];
+    for await (const numbered of numberEvents(eventStream(events, { end: true }))) delivered.push(numbered);
+    expect(delivered.map((numbered) => numbered.payload)).to.deep.equal([ballotCastPayload('a')]);
+  });
+
   it('when events do not follow the protocol, then they are not delivered but keep their ordinal, so ids do not shift', async () => {
     const events = [
       { ...event(1, 'a'), payload: Buffer.from('not json') },
       event(1, 'b', 'PollOpened', { pollId: 'p1' }),
       event(1, 'c', 'SomethingNew', ballotCastPayload('c')),
       event(1, 'd'),
-      event(1, 'e', 'BallotCast', { ...ballotCastPayload('e'), extra: 1 }),
+      event(1, 'e', 'BallotCast', { ...ballotCastEvent('e'), extra: 1 }),
+      // A BallotCast without its count change is not this protocol's.
+      event(1, 'e', 'BallotCast', ballotCastPayload('e')),
       // A txId that is no Fabric txId would break the documented LedgerEvent: not sent either.
       ledgerEvent(1, 'not-a-tx-id'),
       event(1, 'f'),
     ];
-    expect(await collect(numberEvents(eventStream(events, { end: true })))).to.deep.equal(['1:3/d', '1:6/f']);
+    expect(await collect(numberEvents(eventStream(events, { end: true })))).to.deep.equal(['1:3/d', '1:7/f']);
   });
 
   it('when a BallotsCast event arrives, then each ballot it wrote is a BallotCast with its position, under an id of its own that resumes', async () => {
-    const ballots = [0, 2, 3].map((position) => ({ ballotId: hexOf(`ballot ${String(position)}`), ballotHash: hexOf(`hash ${String(position)}`), position }));
+    const ballots = [0, 2, 3].map((position) => ({ ballotId: hexOf(`ballot ${String(position)}`), ballotHash: hexOf(`hash ${String(position)}`), position, answers: { q1: ['red'] } }));
     const blocks = () => eventStream([event(4, 'a', 'BallotsCast', { pollId: 'p1', txId: hexOf('a'), ballots }), event(4, 'b')], { end: true });
     const delivered: NumberedEvent[] = [];
     for await (const numbered of numberEvents(blocks())) delivered.push(numbered);

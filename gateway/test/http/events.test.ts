@@ -116,7 +116,7 @@ describe('http events (SSE)', () => {
   });
 
   it('when a CastBallots transaction’s event arrives, then each ballot is a documented BallotCast frame with a unique id, and Last-Event-ID resumes inside it', async () => {
-    const ballots = [0, 1, 2].map((position) => ({ ballotId: hexOf(`b${String(position)}`), ballotHash: hexOf(`h${String(position)}`), position }));
+    const ballots = [0, 1, 2].map((position) => ({ ballotId: hexOf(`b${String(position)}`), ballotHash: hexOf(`h${String(position)}`), position, answers: { q1: ['red'] } }));
     const ledger = fakeLedger();
     ledger.events.callsFake(() => Promise.resolve(eventStream([ledgerEvent(7, hexOf('a'), 'BallotsCast', { pollId: 'p1', txId: hexOf('a'), ballots }), ledgerEvent(7, hexOf('b'))], { end: true })));
     const app = createApp({ config: appConfig(), ledger });

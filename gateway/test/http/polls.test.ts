@@ -1,7 +1,11 @@
 import request from 'supertest';
 import { expect } from '../chai';
-import { bytes } from '../fakes';
-import { KEYS, POLL, POLL_IN, TX_ID, results } from '../fixtures';
+import { RunningCounts } from '../../src/domain/running-counts';
+import { createApp } from '../../src/http/app';
+import { buildOpenApiDocument } from '../../src/openapi';
+import { ballotCastEvent, bytes, fakeLedger, hexOf, ledgerEvent } from '../fakes';
+import { KEYS, POLL, POLL_IN, TX_ID, appConfig, results } from '../fixtures';
+import { documentedComponent } from './documented';
 import { errorOf, issuesOf, setup } from './helpers';
 
 const submitted = (result: unknown) => ({ result: bytes(result), txId: TX_ID, blockNumber: 3 });
@@ -112,4 +116,37 @@ describe('http polls', () => {
       expect(ledger.evaluate.firstCall.args[0]).to.deep.equal({ role: 'poll-admin', name: 'GetResults', args: ['p1'] });
     });
   }
+
+  describe('results of a live poll, with running counts', () => {
+    const app = () => {
+      const ledger = fakeLedger();
+      const counts = new RunningCounts({ minSnapshotMs: 0 });
+      counts.apply({ block: 9n, index: 0 }, ledgerEvent(9, hexOf('a'), 'BallotCast', ballotCastEvent('a', { q1: ['red'] })));
+      ledger.evaluate.callsFake((req) => Promise.resolve(bytes(req.name === 'GetPoll' ? { ...POLL, status: 'open' } : results('open'))));
+      return { ledger, app: createApp({ config: appConfig(), ledger, counts }) };
+    };
+
+    it('when any role asks, then 200 with the documented RunningResults, and no ballot is read', async () => {
+      const { ledger, app: server } = app();
+      const res = await request(server).get('/v1/polls/p1/results').set('X-API-Key', KEYS['ballot-relay']);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.deep.include({ pollId: 'p1', status: 'open', final: false, ballotCount: 1, counts: { q1: { red: 1, blue: 0 } }, asOfBlock: 9, source: 'running-count' });
+      expect(res.body).to.have.property('ballotsRoot').that.matches(/^[0-9a-f]{64}$/);
+      expect(documentedComponent(buildOpenApiDocument(), 'RunningResults').safeParse(res.body).success).to.equal(true);
+      expect(ledger.evaluate.getCalls().map((call) => call.args[0].name)).to.deep.equal(['GetPoll']);
+    });
+
+    it('when an auditor asks for a recount, then the chaincode counts; the ballot relay may not ask for one', async () => {
+      const { ledger, app: server } = app();
+      const recount = await request(server).get('/v1/polls/p1/results?recount=true').set('X-API-Key', KEYS.auditor);
+      expect(recount.status).to.equal(200);
+      expect(recount.body).to.deep.equal(results('open'));
+      const refused = await request(server).get('/v1/polls/p1/results?recount=true').set('X-API-Key', KEYS['ballot-relay']);
+      expect(refused.status).to.equal(403);
+      expect(errorOf(refused).code).to.equal('FORBIDDEN');
+      expect(ledger.evaluate.getCalls().map((call) => call.args[0].name)).to.deep.equal(['GetResults']);
+      const bad = await request(server).get('/v1/polls/p1/results?recount=maybe').set('X-API-Key', KEYS.auditor);
+      expect(bad.status).to.equal(400);
+    });
+  });
 });
