@@ -296,11 +296,14 @@ network_status() {
 network_down() {
   if [ -d "$PID_DIR" ]; then
     infoln "Stopping the processes started from $RUN_DIR"
-    local layer f
+    local layer f patterns=()
     # Clients first (gateway, chaincode servers), then peers and orderers, their Toxiproxies, then CAs.
     for layer in 'gateway*' 'ccserver*' 'peer* orderer*' 'toxiproxy.*' 'ca.*'; do
       local files=() pattern
-      for pattern in $layer; do
+      # Split into patterns without globbing them against the working directory (from the repo root, 'gateway*'
+      # would become its gateway/ directory, and the gateway's database would be left running).
+      read -r -a patterns <<<"$layer"
+      for pattern in "${patterns[@]}"; do
         for f in "$PID_DIR"/$pattern.pid; do [ -e "$f" ] && files+=("$f"); done
       done
       [ ${#files[@]} -gt 0 ] && stop_pidfiles "${files[@]}"
