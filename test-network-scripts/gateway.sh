@@ -102,8 +102,9 @@ JS
 
 gateway_start() {
   [ -f "$POLL_LEDGER_ROOT/gateway/dist/server.js" ] || fatalln "the gateway is not built: run 'npm run build'"
-  if [ -n "$NETNS" ] && [ ! -e "/run/netns/$NETNS" ]; then
-    fatalln "the host of $GATEWAY_ORG ($NETNS) does not exist: run 'network.sh all' first"
+  if [ -n "$NETNS" ]; then
+    _hosts_require_root
+    [ -e "/run/netns/$NETNS" ] || fatalln "the host of $GATEWAY_ORG ($NETNS) does not exist: run 'network.sh all' first"
   fi
   mkdir -p "$LOG_DIR" "$PID_DIR"
   db_start
