@@ -97,7 +97,7 @@ org_port() { # org, slot → port
 #          `network.sh up` creates and `down` deletes (root only; test-network-scripts/lib/hosts.sh). The address
 #          is host number ORG_BASE/1000 in POLL_LEDGER_HOSTS_SUBNET: city .7, dept .8, observer .9, dept2 .10,
 #          watchdog .11 (two orgs on one host number are refused); .1 is this machine's end of the bridge, where
-#          the operator's tools, the tests and the REST gateway run.
+#          the operator's tools and the tests run. The REST gateway and its database run on the city's host.
 # The ports stay base+slot+offset in both. ORG_HOST (or POLL_LEDGER_ORG_HOSTS="city=ADDR dept=ADDR ...") names an
 # org's address outright: real machines, one per org (docs/network.md, "Separate hosts").
 # A run directory set up in the netns layout records it (test-network-scripts/lib/hosts.sh): its TLS certificates
@@ -144,10 +144,21 @@ orderer_orgs() {
   if [ "$POLL_LEDGER_MODE" = full ]; then echo "${FOUNDING_ORGS[@]}"; else echo city; fi
 }
 
-# The REST gateway (npm start): listens here, connects to the city's peer.
+# The REST gateway (npm start): the city's, connects to the city's peer.
 : "${POLL_LEDGER_GATEWAY_PORT:=$((8080 + POLL_LEDGER_PORT_OFFSET))}"
 # Its operations listener (/healthz, /readyz, /metrics), kept off the public port.
 : "${POLL_LEDGER_GATEWAY_OPS_PORT:=$((8081 + POLL_LEDGER_PORT_OFFSET))}"
-# Its database (what gateway replicas share): a PostgreSQL server of the scripts' own, on 127.0.0.1.
+# Its database (what gateway replicas share): a PostgreSQL server of the scripts' own.
 : "${POLL_LEDGER_GATEWAY_DB_PORT:=$((5433 + POLL_LEDGER_PORT_OFFSET))}"
 GATEWAY_ORG=city
+
+# Where the gateway runs and listens. Single layout: this machine, its public port on POLL_LEDGER_HOST, its operations
+# listener and database on loopback. Netns layout: all three on its org's host (gateway.sh starts them in that
+# namespace), on the org's address: the operator's machine reaches them over the bridge, as it reaches the peers'
+# operations ports; a namespace's own loopback would hide them from it.
+gateway_host() {
+  if [ "$POLL_LEDGER_HOSTS" = netns ]; then org_host "$GATEWAY_ORG"; else echo "$POLL_LEDGER_HOST"; fi
+}
+gateway_ops_host() { # the operations listener's and the database's address
+  if [ "$POLL_LEDGER_HOSTS" = netns ]; then org_host "$GATEWAY_ORG"; else echo 127.0.0.1; fi
+}

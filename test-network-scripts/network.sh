@@ -150,17 +150,17 @@ check_network_ports() {
 }
 
 # _check_ports_by_host PORT=LABEL...: check_ports_free where each port will be bound. Single layout: all on $HOST. Netns
-# layout: a node's on its org's host, in its namespace (once it exists: a new one holds nothing; behind a Toxiproxy,
-# on the host's loopback), the gateway's here.
+# layout: a node's on its org's host, in its namespace (once it exists: a new one holds nothing; behind a Toxiproxy, on
+# the host's loopback); the gateway's and its database's on its org's host too (gateway_host, network.config.sh).
 _check_ports_by_host() {
   hosts_netns || { check_ports_free "$HOST" "$@"; return; }
-  local spec name org busy=0 here=() specs=() direct=() behind=()
+  local spec name org busy=0 specs=() direct=() behind=()
   declare -A of_org=()
   for spec in "$@"; do
     name=${spec#*=} && name=${name%% *}
-    if [ "$name" = gateway ]; then here+=("$spec"); else org=${name##*.} && of_org[$org]+="$spec"$'\n'; fi
+    if [ "$name" = gateway ]; then org=$GATEWAY_ORG; else org=${name##*.}; fi
+    of_org[$org]+="$spec"$'\n'
   done
-  [ ${#here[@]} -eq 0 ] || check_ports_free "$HOST" "${here[@]}" || busy=1
   for org in "${!of_org[@]}"; do
     [ -e "/run/netns/$(org_netns "$org")" ] || continue
     mapfile -t specs < <(printf '%s' "${of_org[$org]}")
@@ -296,11 +296,14 @@ network_status() {
 network_down() {
   if [ -d "$PID_DIR" ]; then
     infoln "Stopping the processes started from $RUN_DIR"
-    local layer f
+    local layer f patterns=()
     # Clients first (gateway, chaincode servers), then peers and orderers, their Toxiproxies, then CAs.
     for layer in 'gateway*' 'ccserver*' 'peer* orderer*' 'toxiproxy.*' 'ca.*'; do
       local files=() pattern
-      for pattern in $layer; do
+      # Split into patterns without globbing them against the working directory (from the repo root, 'gateway*'
+      # would become its gateway/ directory, and the gateway's database would be left running).
+      read -r -a patterns <<<"$layer"
+      for pattern in "${patterns[@]}"; do
         for f in "$PID_DIR"/$pattern.pid; do [ -e "$f" ] && files+=("$f"); done
       done
       [ ${#files[@]} -gt 0 ] && stop_pidfiles "${files[@]}"

@@ -101,7 +101,7 @@ export async function restTarget(kind: 'rest' | 'rest-single'): Promise<Target> 
       return { ok: false, committed: code === 'TRANSACTION_INVALID' || code === 'LEDGER_CONFLICT', code: `${String(reply.status)} ${code}` };
     },
     hiddenMvcc: async () => {
-      const text = await (await fetch(`${gatewayOpsUrl}/metrics`)).text();
+      const text = await (await fetch(`${gatewayOpsUrl()}/metrics`)).text();
       const match = /^fabric_retries_total\{kind="mvcc"\} (\d+)/m.exec(text);
       return Number(match?.[1] ?? 0);
     },

@@ -199,7 +199,7 @@ describe('gateway: REST on the real network', function () {
     process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGTERM');
     await new Promise((r) => setTimeout(r, 3000));
 
-    const down = await fetch(`${gatewayOpsUrl}/readyz`);
+    const down = await fetch(`${gatewayOpsUrl()}/readyz`);
     expect(down.status).to.equal(503);
     const refused = await call<ErrorBody>('POST', '/v1/polls', { key: keys['poll-admin'], body: colourPoll(uniquePollId('outage')) });
     expect(refused.status).to.equal(503);
@@ -209,7 +209,7 @@ describe('gateway: REST on the real network', function () {
     let ready = 0;
     for (let i = 0; i < 60 && ready !== 200; i++) {
       await new Promise((r) => setTimeout(r, 1000));
-      ready = (await fetch(`${gatewayOpsUrl}/readyz`)).status;
+      ready = (await fetch(`${gatewayOpsUrl()}/readyz`)).status;
     }
     expect(ready).to.equal(200);
     let created = 0;

@@ -12,7 +12,7 @@ interface ErrorBody { error: { code: string } }
 
 /** The count of a Prometheus histogram or counter line of the gateway's /metrics. */
 async function metric(line: RegExp): Promise<number> {
-  const text = await (await fetch(`${gatewayOpsUrl}/metrics`)).text();
+  const text = await (await fetch(`${gatewayOpsUrl()}/metrics`)).text();
   return Number(line.exec(text)?.[1] ?? 0);
 }
 

@@ -72,7 +72,7 @@ describe('faults under load: nothing accepted is lost or counted twice', functio
 
   it('when one of two gateway replicas behind one address is killed, then the other carries on and nothing is lost', async function () {
     const replica = await startGatewayReplica();
-    const front = await roundRobin([gatewayUrl, replica.url]);
+    const front = await roundRobin([gatewayUrl(), replica.url]);
     try {
       await run.scenario('replica killed', () => {
         replica.kill('SIGKILL');

@@ -1,8 +1,9 @@
 # Test hosts of our own (POLL_LEDGER_HOSTS=netns, network/network.config.sh). Each organization's nodes run in a
 # Linux network namespace of their own, with the org's address (org_host) on one end of a veth pair; the other end
 # is a port of a bridge the scripts create. The bridge holds .1 of the subnet: this machine (the operator's tools,
-# the tests, the REST gateway) reaches every org there, and the orgs reach each other over it. The namespaces have no
-# default route: nothing outside the subnet is reachable from them. Needs root and iproute2; no iptables, no netem.
+# the tests) reaches every org there, and the orgs reach each other over it. The REST gateway and its database run on
+# the city's host (gateway.sh). The namespaces have no default route: nothing outside the subnet is reachable from
+# them. Needs root and iproute2; no iptables, no netem.
 #
 # Names carry an id of the run directory, so two networks never share one, and `down` (or the `up` of a run
 # directory with no record yet, after a crash) deletes exactly this run directory's:

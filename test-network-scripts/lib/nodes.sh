@@ -22,7 +22,7 @@ node_ports() {
       [[ "$name" == ccserver-* ]] && { cc=${name#ccserver-}; cc=${cc%.*}; }
       slot=$(cat "$RUN_DIR/chaincode/$cc/port-slot" 2>/dev/null) || slot=$CC_PORT_SLOT
       echo "$(org_port "$org" "$slot")=$name" ;;
-    gateway) echo "$POLL_LEDGER_GATEWAY_PORT=gateway" ;;
+    gateway) printf '%s\n' "$POLL_LEDGER_GATEWAY_PORT=gateway" "$POLL_LEDGER_GATEWAY_OPS_PORT=gateway operations" ;;
     gateway-db) [ -z "${POLL_LEDGER_GATEWAY_DB_PORT:-}" ] || echo "$POLL_LEDGER_GATEWAY_DB_PORT=gateway database" ;;
     *) return 1 ;;
   esac

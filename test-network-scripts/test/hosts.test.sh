@@ -115,6 +115,30 @@ peer0.dept
   assert_eq 10.147.20.7 "$(load POLL_LEDGER_HOSTS=netns POLL_LEDGER_PORT_OFFSET=20000; node_listen_host city 27051)" "no delay, no proxy"
 }
 
+gateway_runs_on_the_city_host_in_the_netns_layout() {
+  assert_eq "127.0.0.1 127.0.0.1 " "$(load POLL_LEDGER_PORT_OFFSET=20000; echo "$(gateway_host) $(gateway_ops_host) $(org_netns "$GATEWAY_ORG")")" \
+    "single layout: this machine, no namespace"
+  assert_eq "10.147.20.7 10.147.20.7 true" \
+    "$(load POLL_LEDGER_HOSTS=netns POLL_LEDGER_PORT_OFFSET=20000
+      echo "$(gateway_host) $(gateway_ops_host) $([ "$(org_netns "$GATEWAY_ORG")" = "$(org_netns city)" ] && echo true)")" \
+    "netns layout: the city's address, in the city's namespace"
+  assert_eq "28080=gateway 28081=gateway operations " "$(load POLL_LEDGER_PORT_OFFSET=20000; node_ports gateway | tr '\n' ' ')" \
+    "checkPorts covers both of the gateway's listeners"
+}
+
+gateway_database_trusts_only_its_clients() {
+  # postgres.sh's pg_hba.conf lines, on a data directory of the test's own (no server is started).
+  local dir="$T_DIR/pg" pg="$REPO/test-network-scripts/lib/postgres.sh"
+  mkdir -p "$dir" && printf 'host all all 127.0.0.1/32 trust\n' >"$dir/pg_hba.conf"
+  # shellcheck source=../lib/postgres.sh
+  (. "$pg"; as_pg() { "$@"; }
+    pg_trust "$dir" 10.147.20.7 10.147.20.1 && pg_trust "$dir" 10.147.20.7) || fail "pg_trust failed"
+  assert_eq "host all all 127.0.0.1/32 trust
+host all all 10.147.20.7/32 trust # poll-ledger client" "$(cat "$dir/pg_hba.conf")" "a second start replaces the first one's clients"
+  assert_eq "postgres://gateway@10.147.20.7:25433/gateway" "$(bash "$pg" url 25433 10.147.20.7)"
+  assert_eq "postgres://gateway@127.0.0.1:5433/gateway" "$(bash "$pg" url 5433)"
+}
+
 cut_needs_the_netns_layout() {
   local out
   out=$(POLL_LEDGER_RUN_DIR="$T_DIR/run-cut" bash "$NETWORK_SH" cut observer 2>&1) && fail "cut succeeded: $out"
@@ -131,5 +155,7 @@ it "POLL_LEDGER_ORG_HOSTS names an org's address outright" explicit_addresses_wi
 it "the channel config names each org's own address and never 127.0.0.1 in the netns layout" channel_config_names_each_orgs_host
 it "a run directory's recorded layout wins; a different one from the environment is named" recorded_layout_wins_and_a_different_one_is_named
 it "with a WAN delay, Toxiproxy holds the peer and orderer ports on the org's address, the node its host's loopback" wan_proxies_front_the_peer_and_orderer
+it "the gateway and its database run on this machine in the single layout, on the city's host in the netns layout" gateway_runs_on_the_city_host_in_the_netns_layout
+it "the gateway's database trusts loopback and the clients it is given, only this start's" gateway_database_trusts_only_its_clients
 it "cut refuses the default layout before touching anything" cut_needs_the_netns_layout
 done_testing

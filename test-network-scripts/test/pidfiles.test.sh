@@ -122,6 +122,17 @@ down_stops_what_start_bg_started_and_nothing_else() {
   assert_no_file "$run"
 }
 
+down_from_a_directory_with_a_gateway_entry_stops_the_database() {
+  # The repo root holds gateway/: down's 'gateway*' pattern must not glob against the working directory.
+  local run="$T_DIR/down-cwd" a b out
+  PID_DIR="$run/pids" LOG_DIR="$run/logs"; mkdir -p "$PID_DIR" "$LOG_DIR" "$T_DIR/cwd/gateway"
+  start_bg gateway sleep 300 >/dev/null; a=$(cat "$PID_DIR/gateway.pid"); started "$a"
+  start_bg gateway-db sleep 300 >/dev/null; b=$(cat "$PID_DIR/gateway-db.pid"); started "$b"
+  out=$(cd "$T_DIR/cwd" && POLL_LEDGER_RUN_DIR=$run POLL_LEDGER_PORT_OFFSET=0 bash "$NETWORK_SH" down 2>&1) || fail "network.sh down failed: $out"
+  assert_gone "$a" "(gateway)"
+  assert_gone "$b" "(gateway-db)"
+}
+
 it "start_bg records who it started, and stop_pidfiles stops it" records_and_stops_its_own
 it "a pid that now belongs to another process is not signalled; its pid file is removed, saying so" reused_pid_is_not_signalled
 it "a pid file from before a reboot is not signalled" pid_file_from_before_a_reboot_is_not_signalled
@@ -131,4 +142,5 @@ it "an old pid file of the gateway's database (runuser or postgres, not node) is
 it "start_bg starts the node afresh when its pid file names another process" start_bg_replaces_a_stale_pid_file
 it "a pid file that holds no pid is removed without signalling anything" pid_file_without_a_pid_is_removed
 it "network.sh down stops what start_bg started in its run directory, and no stranger" down_stops_what_start_bg_started_and_nothing_else
+it "network.sh down stops the gateway's database when run from a directory holding gateway/ (the repo root)" down_from_a_directory_with_a_gateway_entry_stops_the_database
 done_testing

@@ -66,7 +66,7 @@ export function faultRunner(): FaultRunner {
   return {
     admin,
     rows,
-    scenario: async (name, fault, baseUrl = () => gatewayUrl) => {
+    scenario: async (name, fault, baseUrl = gatewayUrl) => {
       const pollId = await openPoll(name.replace(/[^a-z]+/g, '-').slice(0, 20));
       const load = startPlatformLoad({ baseUrl, relayKey: keys['ballot-relay'], pollId, rate: RATE, label: `${name.slice(0, 12)}-citizen` });
       let faultAt: number;

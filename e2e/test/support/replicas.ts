@@ -28,12 +28,23 @@ export interface GatewayProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Another gateway process on ports of its own, ready when its /readyz answers 200. */
+/**
+ * Another gateway process on ports of its own, ready when its /readyz answers 200. It runs here, on this machine's
+ * loopback, where freePort found its ports (in the netns layout gateway.json names the city's address, which only the
+ * city's host holds); it reaches the same peer and database as the first one, over the bridge in that layout.
+ */
 export async function startGatewayReplica(): Promise<GatewayProcess> {
   const [port, opsPort] = [await freePort(), await freePort()];
   const log = fs.openSync(path.join(runDir, 'logs', `gateway-replica-${String(port)}.log`), 'a');
   const child = spawn(process.execPath, [path.join(repoRoot, 'gateway', 'dist', 'server.js')], {
-    env: { ...process.env, GATEWAY_CONFIG_FILE: path.join(runDir, 'gateway.json'), GATEWAY_PORT: String(port), GATEWAY_OPS_PORT: String(opsPort) },
+    env: {
+      ...process.env,
+      GATEWAY_CONFIG_FILE: path.join(runDir, 'gateway.json'),
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(port),
+      GATEWAY_OPS_HOST: '127.0.0.1',
+      GATEWAY_OPS_PORT: String(opsPort),
+    },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

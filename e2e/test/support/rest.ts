@@ -2,11 +2,45 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Role, ROLES } from '@poll-ledger/protocol';
-import { portOffset, runDir, runScript } from './network';
+import { z } from 'zod';
+import { runDir, runScript } from './network';
 
-export const gatewayUrl = `http://127.0.0.1:${String(8080 + Number(portOffset))}`;
+/** The listeners gateway.sh wrote into gateway.json (the gateway's own config); the rest of it is not the tests'. */
+const ListenersSchema = z.object({
+  GATEWAY_HOST: z.string().min(1),
+  GATEWAY_PORT: z.coerce.number().int().min(1).max(65535),
+  GATEWAY_OPS_HOST: z.string().min(1),
+  GATEWAY_OPS_PORT: z.coerce.number().int().min(1).max(65535),
+});
+
+/** A listener's address as a URL's host: a wildcard bind is reached on loopback. */
+function reachable(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+/**
+ * Where the gateway listens, as gateway.sh started it: from <run dir>/gateway.json, written on every `gateway.sh start`
+ * from the network definition (this machine's 127.0.0.1 in the single layout, the city's address in the netns layout).
+ * Read on every call: the file exists only once the gateway has been started.
+ */
+function listeners(): z.infer<typeof ListenersSchema> {
+  const file = path.join(runDir, 'gateway.json');
+  const parsed = ListenersSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')) as unknown);
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** The gateway's public URL, http://host:port. */
+export function gatewayUrl(): string {
+  const l = listeners();
+  return `http://${reachable(l.GATEWAY_HOST)}:${String(l.GATEWAY_PORT)}`;
+}
+
 /** The gateway's operations listener: /healthz, /readyz, /metrics (network.config.sh POLL_LEDGER_GATEWAY_OPS_PORT). */
-export const gatewayOpsUrl = `http://127.0.0.1:${String(8081 + Number(portOffset))}`;
+export function gatewayOpsUrl(): string {
+  const l = listeners();
+  return `http://${reachable(l.GATEWAY_OPS_HOST)}:${String(l.GATEWAY_OPS_PORT)}`;
+}
 
 /** gateway.sh start | stop against the e2e network (quietly: its output is in the error when it fails). */
 export async function gatewayScript(verb: 'start' | 'stop'): Promise<void> {
@@ -37,7 +71,7 @@ export async function call<T = unknown>(method: string, url: string, opts: { key
   let body: string | undefined = opts.rawBody;
   if (opts.body !== undefined) body = JSON.stringify(opts.body);
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(gatewayUrl + url, { method, headers, body });
+  const res = await fetch(gatewayUrl() + url, { method, headers, body });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -66,7 +100,7 @@ export async function readEvents(key: string, count: number, keep: (e: SseEvent)
   const query = from.startBlock === undefined ? '' : `?startBlock=${String(from.startBlock)}`;
   const events: SseEvent[] = [];
   try {
-    const res = await fetch(`${gatewayUrl}/v1/events${query}`, { headers, signal: controller.signal });
+    const res = await fetch(`${gatewayUrl()}/v1/events${query}`, { headers, signal: controller.signal });
     if (res.status !== 200 || !res.body) throw new Error(`GET /v1/events answered ${String(res.status)}`);
     const decoder = new TextDecoder();
     let buffer = '';
