@@ -135,7 +135,7 @@ describe('PollContract TallyPoll', () => {
 
   const badBatches: [string, string][] = [
     ['0', 'must be at least 1'],
-    ['5001', 'must be at most 5000'],
+    ['20001', 'must be at most 20000'],
     ...['', 'ten', '1.5', '-3', '1234567890'].map((bad): [string, string] => [bad, 'must be a decimal integer']),
   ];
   for (const [maxBallots, problem] of badBatches) {

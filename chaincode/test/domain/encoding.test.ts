@@ -118,7 +118,7 @@ describe('time', () => {
 
 describe('parseArg', () => {
   it('when a decimal argument is in bounds, then it is parsed to a number', () => {
-    expect(parseArg('maxBallots', '5000')).to.equal(5000);
+    expect(parseArg('maxBallots', '20000')).to.equal(20000);
     expect(parseArg('livePageSize', '10000')).to.equal(10000);
   });
 
@@ -129,7 +129,7 @@ describe('parseArg', () => {
       );
     }
     expect(thrownBy(() => parseArg('maxBallots', '0'))).to.include({ message: 'maxBallots must be at least 1' });
-    expect(thrownBy(() => parseArg('maxBallots', '5001'))).to.include({ message: 'maxBallots must be at most 5000' });
+    expect(thrownBy(() => parseArg('maxBallots', '20001'))).to.include({ message: 'maxBallots must be at most 20000' });
   });
 
   it('when a value is not one of the allowed, then the message lists them', () => {
