@@ -29,6 +29,18 @@ export interface IdempotencyRecords<T> {
   put(key: string, entry: Remembered<T>): Promise<void>;
 }
 
+/**
+ * The open event streams of API keys, as leases: a slot is held until released or, when its holder dies without
+ * releasing it, until its lease runs out.
+ */
+export interface StreamLeases {
+  /** A new slot of `key` when it holds fewer than `max` unexpired ones (its id), else undefined. */
+  take(key: string, max: number, leaseMs: number): Promise<string | undefined>;
+  /** Extends a held slot's lease by `leaseMs` from now. */
+  renew(id: string, leaseMs: number): Promise<void>;
+  release(id: string): Promise<void>;
+}
+
 /** How a transaction the gateway answered 202 for ended. */
 export type Resolution =
   /**

@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps): Express {
     docsPage: sendDocsPage,
     statusWaitMs: config.statusQueryWaitMs,
     sseHeartbeatMs: config.sseHeartbeatMs,
-    streams: new StreamSlots(config.sseMaxStreamsPerKey),
+    streams: new StreamSlots(state.streams, config.sseMaxStreamsPerKey),
     replay: { replayRoles: REPLAY_ROLES, maxResumeBlocks: config.sseResumeMaxBlocks },
     shutdown: deps.shutdown,
   });

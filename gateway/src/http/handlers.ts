@@ -67,8 +67,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const lastEventId = headers['last-event-id'];
       const from = { after: lastEventId === undefined ? undefined : parseEventId(lastEventId), startBlock: query.startBlock };
       // The slot is the client's: freed when it leaves, even if the ledger stream is slow to wind down.
-      const release = deps.streams.take(caller.keyId);
+      const release = await deps.streams.take(caller.keyId);
       closed.addEventListener('abort', release, { once: true });
+      // A client gone while the slot was being taken gives it back now (an aborted signal fires no more).
+      if (closed.aborted) release();
       try {
         await serveEvents(res, closed, () => subscribe(deps.ledger, caller.role, from, deps.replay), {
           heartbeatMs: deps.sseHeartbeatMs,

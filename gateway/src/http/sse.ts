@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { EventSubscription } from '../domain/events';
+import type { StreamLeases } from '../domain/state';
 import { RetryLaterError, toApiError } from './error-handler';
 import type { SseEvent } from './routes';
 
@@ -21,33 +22,43 @@ export function encodeSseEvent(event: SseEvent): string {
 }
 
 /**
- * The open event streams of each API key in this process, at most `maxPerKey` each: every stream holds a peer
- * stream and a socket, so one key cannot take them all.
+ * A slot's lease in the shared state, renewed while its stream lasts: the slots of a replica that died without
+ * releasing them free themselves within this time.
+ */
+export const STREAM_LEASE_MS = 30_000;
+
+/**
+ * The open event streams of each API key, at most `maxPerKey` each across every replica on the shared state: every
+ * stream holds a peer stream and a socket, so one key cannot take them all.
  */
 export class StreamSlots {
-  readonly #open = new Map<string, number>();
+  readonly #leases: StreamLeases;
 
-  constructor(readonly maxPerKey: number) {}
+  constructor(
+    leases: StreamLeases,
+    readonly maxPerKey: number,
+  ) {
+    this.#leases = leases;
+  }
 
   /** Takes one of `key`'s slots, or throws 429 RATE_LIMITED; the returned release frees it, once. */
-  take(key: string): () => void {
-    const open = this.#open.get(key) ?? 0;
-    if (open >= this.maxPerKey) {
-      throw new RetryLaterError(`this API key already has ${open} open event streams`, STREAM_RETRY_AFTER_SECONDS, { maxStreams: this.maxPerKey });
+  async take(key: string): Promise<() => void> {
+    const id = await this.#leases.take(key, this.maxPerKey, STREAM_LEASE_MS);
+    if (id === undefined) {
+      throw new RetryLaterError(`this API key already has ${this.maxPerKey} open event streams`, STREAM_RETRY_AFTER_SECONDS, { maxStreams: this.maxPerKey });
     }
-    this.#open.set(key, open + 1);
+    const renewal = setInterval(() => {
+      this.#leases.renew(id, STREAM_LEASE_MS).catch(() => undefined);
+    }, STREAM_LEASE_MS / 3);
+    renewal.unref();
     let held = true;
     return () => {
       if (!held) return;
       held = false;
-      const left = (this.#open.get(key) ?? 1) - 1;
-      if (left > 0) this.#open.set(key, left);
-      else this.#open.delete(key);
+      clearInterval(renewal);
+      // Not releasing only delays the slot's return to its lease's end.
+      this.#leases.release(id).catch(() => undefined);
     };
-  }
-
-  openFor(key: string): number {
-    return this.#open.get(key) ?? 0;
   }
 }
 

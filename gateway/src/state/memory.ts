@@ -1,4 +1,5 @@
-import type { IdempotencyRecords, PendingRecord, PendingStore, Remembered, Resolution } from '../domain/state';
+import { randomUUID } from 'node:crypto';
+import type { IdempotencyRecords, PendingRecord, PendingStore, Remembered, Resolution, StreamLeases } from '../domain/state';
 import type { GatewayState } from './state';
 
 /**
@@ -94,6 +95,40 @@ class MemoryPendingStore implements PendingStore {
   }
 }
 
+/** Stream slots of this process: id → its key and lease end. */
+export class MemoryStreamLeases implements StreamLeases {
+  readonly #slots = new Map<string, { readonly key: string; expiresAt: number }>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  take(key: string, max: number, leaseMs: number): Promise<string | undefined> {
+    const now = this.#now();
+    let held = 0;
+    for (const [id, slot] of this.#slots) {
+      if (slot.expiresAt <= now) this.#slots.delete(id);
+      else if (slot.key === key) held++;
+    }
+    if (held >= max) return Promise.resolve(undefined);
+    const id = randomUUID();
+    this.#slots.set(id, { key, expiresAt: now + leaseMs });
+    return Promise.resolve(id);
+  }
+
+  renew(id: string, leaseMs: number): Promise<void> {
+    const slot = this.#slots.get(id);
+    if (slot) slot.expiresAt = this.#now() + leaseMs;
+    return Promise.resolve();
+  }
+
+  release(id: string): Promise<void> {
+    this.#slots.delete(id);
+    return Promise.resolve();
+  }
+}
+
 export function memoryState(options: MemoryOptions): GatewayState {
   const pending = new MemoryPendingStore();
   return {
@@ -101,6 +136,7 @@ export function memoryState(options: MemoryOptions): GatewayState {
     // One map of records per gateway: values are kept as given, so the schema has nothing to check here.
     idempotency: <T>() => new MemoryIdempotencyRecords<T>(options),
     pending,
+    streams: new MemoryStreamLeases(options.now),
     close: () => Promise.resolve(),
   };
 }

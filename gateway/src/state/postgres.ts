@@ -1,7 +1,8 @@
 import type { IncrementResponse, Options as RateLimitOptions, Store } from 'express-rate-limit';
 import { Pool, type PoolConfig } from 'pg';
 import { z } from 'zod';
-import type { IdempotencyRecords, PendingRecord, PendingStore, Remembered, Resolution } from '../domain/state';
+import { randomUUID } from 'node:crypto';
+import type { IdempotencyRecords, PendingRecord, PendingStore, Remembered, Resolution, StreamLeases } from '../domain/state';
 import { RoleSchema } from '../roles';
 import { migrate } from './migrate';
 import type { GatewayState } from './state';
@@ -187,6 +188,46 @@ class PgRateLimitStore implements Store {
   }
 }
 
+/** Stream slots in one table; taking one is serialised per key by a transaction-scoped advisory lock. */
+class PgStreamLeases implements StreamLeases {
+  readonly #pool: Pool;
+  readonly #now: () => number;
+
+  constructor(pool: Pool, now: () => number) {
+    this.#pool = pool;
+    this.#now = now;
+  }
+
+  async take(key: string, max: number, leaseMs: number): Promise<string | undefined> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stream-slots:${key}`]);
+      const now = this.#now();
+      await client.query('DELETE FROM stream_slots WHERE key = $1 AND expires_at_ms <= $2', [key, now]);
+      const { rows } = await client.query('SELECT count(*) AS n FROM stream_slots WHERE key = $1', [key]);
+      const held = z.object({ n: z.coerce.number().int() }).parse(rows[0]).n;
+      const id = held < max ? randomUUID() : undefined;
+      if (id !== undefined) await client.query('INSERT INTO stream_slots (id, key, expires_at_ms) VALUES ($1, $2, $3)', [id, key, now + leaseMs]);
+      await client.query('COMMIT');
+      return id;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async renew(id: string, leaseMs: number): Promise<void> {
+    await this.#pool.query('UPDATE stream_slots SET expires_at_ms = $2 WHERE id = $1', [id, this.#now() + leaseMs]);
+  }
+
+  async release(id: string): Promise<void> {
+    await this.#pool.query('DELETE FROM stream_slots WHERE id = $1', [id]);
+  }
+}
+
 export interface PostgresOptions {
   readonly connectionString: string;
   readonly poolMax: number;
@@ -219,6 +260,7 @@ export async function postgresState(options: PostgresOptions): Promise<GatewaySt
     idempotency: <T>(schema: z.ZodType<T>) => new PgIdempotencyRecords<T>(pool, schema, now),
     pending: new PgPendingStore(pool),
     rateLimit: new PgRateLimitStore(pool),
+    streams: new PgStreamLeases(pool, now),
     close: async () => {
       clearInterval(prune);
       await pool.end();

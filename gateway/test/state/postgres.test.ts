@@ -35,7 +35,7 @@ describe('the gateway state on a real PostgreSQL server', function () {
 
   beforeEach(async () => {
     await replica();
-    await admin.query('TRUNCATE idempotency_records, pending_transactions, rate_limit_hits');
+    await admin.query('TRUNCATE idempotency_records, pending_transactions, rate_limit_hits, stream_slots');
   });
 
   afterEach(async () => {
@@ -49,7 +49,7 @@ describe('the gateway state on a real PostgreSQL server', function () {
 
   describe('migrations', () => {
     it('when several replicas start at once, then each migration is applied exactly once', async () => {
-      await admin.query('DROP TABLE IF EXISTS idempotency_records, pending_transactions, rate_limit_hits, schema_migrations');
+      await admin.query('DROP TABLE IF EXISTS idempotency_records, pending_transactions, rate_limit_hits, stream_slots, schema_migrations');
       const pools = [0, 1, 2].map(() => new Pool({ connectionString: server.url }));
       const applied = await Promise.all(pools.map((pool) => migrate(pool)));
       await Promise.all(pools.map((pool) => pool.end()));
@@ -143,6 +143,26 @@ describe('the gateway state on a real PostgreSQL server', function () {
         expect(await cast(b, citizen)).to.deep.equal({ receipt: status.receipt, replayed: true });
       }
       expect([...fake.writes.values()], 'each ballot written once').to.deep.equal([1, 1]);
+    });
+  });
+
+  describe('event stream slots', () => {
+    it('when two replicas take slots of one key, then at most the cap is held across them, and a released or expired one is free', async () => {
+      let now = 1_000_000;
+      const [a, b] = [await replica(() => now), await replica(() => now)];
+      const taken = await Promise.all([a, b, a, b, a].map((state) => state.streams.take('relay', 3, 30_000)));
+      expect(taken.filter((id) => id !== undefined)).to.have.length(3);
+      expect(await b.streams.take('other-key', 3, 30_000)).to.be.a('string');
+      const [first, second] = taken.filter((id): id is string => id !== undefined);
+      await a.streams.release(first ?? '');
+      expect(await b.streams.take('relay', 3, 30_000), 'the released slot').to.be.a('string');
+      expect(await a.streams.take('relay', 3, 30_000)).to.equal(undefined);
+      // A replica that died renews nothing: its slots come back when their leases run out; renewed ones stay.
+      now += 20_000;
+      await b.streams.renew(second ?? '', 30_000);
+      now += 15_000;
+      const after = await Promise.all([a.streams.take('relay', 3, 30_000), a.streams.take('relay', 3, 30_000), a.streams.take('relay', 3, 30_000)]);
+      expect(after.filter((id) => id !== undefined)).to.have.length(2);
     });
   });
 
