@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { type BallotsCastPayload, type CastBallotResult, BALLOTS_CAST, decodeChaincodeEvent } from '@poll-ledger/protocol';
+import { type Answers, type BallotsCastPayload, type CastBallotResult, BALLOTS_CAST, decodeChaincodeEvent } from '@poll-ledger/protocol';
 import {
   type Connection,
   decodeResult,
@@ -92,9 +92,11 @@ describe('chaincode: CastBallots on the real network', function () {
       expect(receipt).to.include({ pollId, txId, position, replaced: false, duplicate: false });
     }
 
+    const stored = new Map<number, Answers>();
     for (const { position, receipt } of written) {
       const ballot = await evaluate(actors.observer, 'GetBallot', pollId, receipt.ballotId);
       expect(ballot).to.include({ txId, position, ballotHash: receipt.ballotHash });
+      stored.set(position, ballot.answers);
       const history = await evaluate(actors.observer, 'GetBallotHistory', pollId, receipt.ballotId);
       expect(history.map((h) => h.txId)).to.deep.equal([txId]);
       expect(history[0]?.value).to.include({ position });
@@ -107,7 +109,8 @@ describe('chaincode: CastBallots on the real network', function () {
     expect(event).to.deep.equal({
       pollId,
       txId,
-      ballots: written.map(({ position, receipt }) => ({ ballotId: receipt.ballotId, ballotHash: receipt.ballotHash, position })),
+      // Each ballot's change to the count: its answers as stored (new voters: nothing replaced).
+      ballots: written.map(({ position, receipt }) => ({ ballotId: receipt.ballotId, ballotHash: receipt.ballotHash, position, answers: stored.get(position) })),
     });
 
     // The same call again: the written ballots are retries now (their first receipts), the rest is refused again.
