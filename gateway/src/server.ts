@@ -111,11 +111,14 @@ export async function start(
   const counts = followCounts(config, ledger, logger, streams.signal);
   const app = createApp({ config, ledger, logger, metrics, shutdown: streams.signal, state, pending, ...(counts && { counts }) });
   const server = await listen(app, config.port, config.host).catch(async (err: unknown) => {
+    // Stops following the running counts too, or a failed start would keep the process alive.
+    streams.abort();
     await stopSweeping();
     throw err;
   });
   const opsServer = await listen(createOpsApp({ config, ledger, logger, metrics }), config.opsPort, config.opsHost).catch(async (err: unknown) => {
     server.close();
+    streams.abort();
     await stopSweeping();
     throw err;
   });
