@@ -93,6 +93,16 @@ package_chaincode() {
   infoln "  package ID $CC_PACKAGE_ID"
 }
 
+# 1 when the peers take batched state reads and writes (Fabric 3.1: core.yaml chaincode.runtimeParams useWriteBatch
+# and useGetMultipleKeys), which the polls chaincode then uses for CastBallots; a 2.5 peer does not know the messages.
+cc_state_batches() {
+  if grep -Eq '^ +useWriteBatch: *true' "$CONFIG_DIR/core.yaml" && grep -Eq '^ +useGetMultipleKeys: *true' "$CONFIG_DIR/core.yaml"; then
+    echo 1
+  else
+    echo 0
+  fi
+}
+
 start_cc_server() { # org
   local org=$1 pidfile running name
   name=$(cc_process "$org")
@@ -106,7 +116,8 @@ start_cc_server() { # org
   (
     cd "$CC_DIR" || exit 1
     CORE_CHAINCODE_ID="$CC_PACKAGE_ID" CORE_CHAINCODE_ADDRESS="$(org_host "$org"):$(cc_server_port "$org")" \
-    CORE_CHAINCODE_LOGGING_LEVEL="${CC_LOGGING_LEVEL:-info}" BG_NETNS=$(org_netns "$org") \
+    CORE_CHAINCODE_LOGGING_LEVEL="${CC_LOGGING_LEVEL:-info}" POLL_LEDGER_CC_STATE_BATCHES="$(cc_state_batches)" \
+    BG_NETNS=$(org_netns "$org") \
       start_bg "$name" node "$POLL_LEDGER_ROOT/node_modules/fabric-shim/cli.js" server \
         --chaincode-address "$(org_host "$org"):$(cc_server_port "$org")" --chaincode-id "$CC_PACKAGE_ID"
   )

@@ -4,12 +4,20 @@ import type { Caller } from '../domain/access';
 import type { ChaincodeEvent } from '../domain/events';
 import { timestampToIso } from '../domain/time';
 import { PollStore } from './poll-store';
+import { stateBatchesOf } from './state-batches';
 import { WorldState } from './world-state';
 
 /** The transaction context: who calls, when (the client's tx timestamp, never the clock), and the typed state. */
 export class PollContext extends Context {
   #store: PollStore | undefined;
   #world: WorldState | undefined;
+  readonly #stateBatches: boolean;
+
+  /** `stateBatches`: the peer takes batched state reads and writes (Fabric 3.1, state-batches.ts). */
+  constructor(stateBatches = false) {
+    super();
+    this.#stateBatches = stateBatches;
+  }
 
   get caller(): Caller {
     return {
@@ -37,7 +45,7 @@ export class PollContext extends Context {
   }
 
   #worldState(): WorldState {
-    this.#world ??= new WorldState(this.stub);
+    this.#world ??= new WorldState(this.stub, this.#stateBatches ? stateBatchesOf(this.stub) : undefined);
     return this.#world;
   }
 }

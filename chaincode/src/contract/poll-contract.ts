@@ -27,6 +27,7 @@ import { assertRunningResultsVisible, finalResults, runningResults } from '../do
 import { type Tally, addBallots, advanceTallyState, emptyTally, startTallyState } from '../domain/tally';
 import { castBatch, castOne } from './ballots';
 import { PollContext } from './context';
+import { stateBatchesEnabled } from './state-batches';
 
 /**
  * Every answer is canonical JSON text, like everything the chaincode writes; the name ties the value to the
@@ -40,12 +41,18 @@ const reply = <N extends TransactionName>(_name: N, value: ResultOf<N>): string 
  */
 @Info({ title: 'PollContract', description: 'Citizen polls: definitions, conflict-free ballots, a recomputable tally' })
 export class PollContract extends Contract {
-  constructor() {
+  /** Whether the peer takes batched state reads and writes (state-batches.ts); undefined on the prototype. */
+  readonly stateBatches: boolean | undefined;
+
+  /** The chaincode server constructs it without options: batches then follow POLL_LEDGER_CC_STATE_BATCHES. */
+  constructor(options: { readonly stateBatches?: boolean } = {}) {
     super('PollContract');
+    this.stateBatches = options.stateBatches ?? stateBatchesEnabled();
   }
 
+  // fabric-contract-api's decorators call this on the prototype too (to learn the context class): no own fields then.
   override createContext(): PollContext {
-    return new PollContext();
+    return new PollContext(this.stateBatches === true);
   }
 
   override unknownTransaction(ctx: PollContext): Promise<void> {

@@ -77,12 +77,22 @@ export class PollStore {
     return (await this.#state.get(ballotKey(pollId, ballotId))) as Ballot | undefined;
   }
 
+  /** The stored ballots of `ballotIds` in order (undefined where none), read together. */
+  async findBallots(pollId: string, ballotIds: readonly string[]): Promise<(Ballot | undefined)[]> {
+    return (await this.#state.getMany(ballotIds.map((id) => ballotKey(pollId, id)))) as (Ballot | undefined)[];
+  }
+
   async loadBallot(pollId: string, ballotId: string): Promise<Ballot> {
     return required(await this.findBallot(pollId, ballotId), `no ballot ${ballotId} in poll ${pollId}`);
   }
 
   async putBallot(ballot: Ballot): Promise<void> {
     await this.#state.put(ballotKey(ballot.pollId, ballot.ballotId), ballot);
+  }
+
+  /** Writes ballots together (no two of the same voter). */
+  async putBallots(ballots: readonly Ballot[]): Promise<void> {
+    await this.#state.putMany(ballots.map((ballot) => ({ key: ballotKey(ballot.pollId, ballot.ballotId), value: ballot })));
   }
 
   /** Up to `limit` ballots after the cursor key, with a plain range read (TallyPoll is a write transaction). */

@@ -4,6 +4,7 @@ import { canonicalBytes, decodeJson } from '../domain/canonical';
 import type { ChaincodeEvent } from '../domain/events';
 import type { KeyRange } from '../domain/keys';
 import { timestampToIso } from '../domain/time';
+import type { StateBatches } from './state-batches';
 
 type ChaincodeStub = Context['stub'];
 
@@ -34,19 +35,40 @@ export interface HistoryEntry {
  */
 export class WorldState {
   readonly #stub: ChaincodeStub;
+  readonly #batches: StateBatches | undefined;
 
-  constructor(stub: ChaincodeStub) {
+  /** With `batches`, getMany and putMany take one exchange with the peer; without, one a key. */
+  constructor(stub: ChaincodeStub, batches?: StateBatches) {
     this.#stub = stub;
+    this.#batches = batches;
   }
 
   /** The decoded value, or undefined when the key has none (the stub returns empty bytes then). */
   async get(key: string): Promise<unknown> {
-    const bytes = await this.#stub.getState(key);
-    return bytes.length === 0 ? undefined : decodeJson(bytes);
+    return decodeValue(await this.#stub.getState(key));
+  }
+
+  /** The values of `keys` in order, as `get` gives them: in one exchange with the peer when it takes batches. */
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    if (this.#batches !== undefined) {
+      return (await this.#batches.getMany(keys)).map(decodeValue);
+    }
+    const values: unknown[] = [];
+    for (const key of keys) values.push(await this.get(key));
+    return values;
   }
 
   async put(key: string, value: unknown): Promise<void> {
     await this.#stub.putState(key, canonicalBytes(value));
+  }
+
+  /** Writes every entry, as `put` does: in one exchange with the peer when it takes batches. */
+  async putMany(entries: readonly { readonly key: string; readonly value: unknown }[]): Promise<void> {
+    if (this.#batches !== undefined) {
+      await this.#batches.putMany(entries.map(({ key, value }) => ({ key, value: canonicalBytes(value) })));
+      return;
+    }
+    for (const { key, value } of entries) await this.put(key, value);
   }
 
   async delete(key: string): Promise<void> {
@@ -91,6 +113,10 @@ export class WorldState {
       value: m.isDelete || m.value.length === 0 ? null : decodeJson(m.value),
     }));
   }
+}
+
+function decodeValue(bytes: Uint8Array): unknown {
+  return bytes.length === 0 ? undefined : decodeJson(bytes);
 }
 
 function toEntry(kv: Iterators.KV): StateEntry {

@@ -55,8 +55,8 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 const requestOf = (item: Item): string => (item.request === 0 ? '' : requestId(item.request));
 
 /** The same poll and the same earlier ballots (refused ones included) on a fresh network. */
-async function prepared(scenario: Scenario): Promise<TestNetwork> {
-  const net = new TestNetwork();
+async function prepared(scenario: Scenario, stateBatches = false): Promise<TestNetwork> {
+  const net = new TestNetwork({ stateBatches });
   await openPoll(net, { revotePolicy: scenario.revotePolicy });
   for (const { voter: n, item } of scenario.setup) {
     const args = [voter(n), answersJson(item.answers as Record<string, unknown>), requestOf(item), item.requestedAt] as const;
@@ -66,8 +66,8 @@ async function prepared(scenario: Scenario): Promise<TestNetwork> {
   return net;
 }
 
-async function castAsBatch(scenario: Scenario): Promise<{ net: TestNetwork; outcomes: BallotOutcome[]; txId: string }> {
-  const net = await prepared(scenario);
+async function castAsBatch(scenario: Scenario, stateBatches = false): Promise<{ net: TestNetwork; outcomes: BallotOutcome[]; txId: string }> {
+  const net = await prepared(scenario, stateBatches);
   const items = scenario.batch.map(({ voter: n, item }) => ({
     voterToken: voter(n),
     answers: item.answers,
@@ -161,6 +161,21 @@ describe('PollContract CastBallots properties', () => {
         expect(second.net.lastTx?.writes).to.deep.equal(first.net.lastTx?.writes);
         expect(second.net.lastTx?.event).to.deep.equal(first.net.lastTx?.event);
         expect(second.net.lastReply).to.equal(first.net.lastReply);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('when the peer takes batched state reads and writes, then the call writes the same bytes and answers the same text', async function () {
+    this.timeout(120_000);
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async (scenario) => {
+        const single = await castAsBatch(scenario);
+        const batched = await castAsBatch(scenario, true);
+        expect(batched.net.lastTx?.writes).to.deep.equal(single.net.lastTx?.writes);
+        expect(batched.net.lastTx?.event).to.deep.equal(single.net.lastTx?.event);
+        expect(batched.net.lastReply).to.equal(single.net.lastReply);
+        expect(batched.net.lastTx?.exchanges.filter((e) => e === 'GetState' || e === 'PutState')).to.deep.equal(['GetState']);
       }),
       { numRuns: 30 },
     );

@@ -1,7 +1,9 @@
+import { peer } from '@hyperledger/fabric-protos';
 import { createRequire } from 'node:module';
 import { ChaincodeStub } from 'fabric-shim';
 import type { Iterators, StateQueryResponse, Timestamp } from 'fabric-shim';
 import sinon from 'sinon';
+import { MessageType } from '../../src/contract/state-batches';
 
 /** The Long class the shim itself uses for getTxTimestamp().seconds. */
 const Long = createRequire(require.resolve('fabric-shim'))('long') as {
@@ -25,6 +27,8 @@ export interface TxRecord {
   readonly timestamp: Date;
   readonly writes: Write[];
   event: ChaincodeEventRecord | undefined;
+  /** The state exchanges with the peer, in order: 'GetState', 'PutState', 'GetStateMultiple', 'WriteBatchState'. */
+  readonly exchanges: string[];
 }
 
 type HistoryEntry = Iterators.KeyModification;
@@ -39,14 +43,17 @@ const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from
 export class FakeLedger {
   /** Like the peer's ledger.state.totalQueryLimit: no single range read returns more records. */
   readonly #totalQueryLimit: number;
+  /** Like a Fabric 3.1 peer: the stub's handler answers GET_STATE_MULTIPLE and WRITE_BATCH_STATE. */
+  readonly #stateBatches: boolean;
   readonly #state = new Map<string, Buffer>();
   readonly #history = new Map<string, HistoryEntry[]>();
   /** Every committed transaction, oldest first. */
   readonly committed: TxRecord[] = [];
   #openIterators = 0;
 
-  constructor(options: { totalQueryLimit?: number } = {}) {
+  constructor(options: { totalQueryLimit?: number; stateBatches?: boolean } = {}) {
     this.#totalQueryLimit = options.totalQueryLimit ?? 100_000;
+    this.#stateBatches = options.stateBatches ?? false;
   }
 
   get openIterators(): number {
@@ -63,18 +70,25 @@ export class FakeLedger {
 
   /** A sinon-stubbed ChaincodeStub for one transaction; call `commit` when the transaction succeeded. */
   begin(txId: string, timestamp: Date): { stub: sinon.SinonStubbedInstance<ChaincodeStub>; record: TxRecord } {
-    const record: TxRecord = { txId, timestamp, writes: [], event: undefined };
+    const record: TxRecord = { txId, timestamp, writes: [], event: undefined, exchanges: [] };
     const stub = sinon.createStubInstance(ChaincodeStub);
     stub.getTxID.returns(txId);
     stub.getChannelID.returns('polls');
     const millis = timestamp.getTime();
     const seconds = Long.fromNumber(Math.floor(millis / 1000), true);
     stub.getTxTimestamp.returns({ seconds, nanos: (millis % 1000) * 1e6 });
-    stub.getState.callsFake((key) => Promise.resolve(this.#state.get(key) ?? Buffer.alloc(0)));
+    stub.getState.callsFake((key) => {
+      record.exchanges.push('GetState');
+      return Promise.resolve(this.#state.get(key) ?? Buffer.alloc(0));
+    });
     stub.putState.callsFake((key, value) => {
+      record.exchanges.push('PutState');
       record.writes.push({ key, value: Buffer.from(value).toString('utf8') });
       return Promise.resolve();
     });
+    if (this.#stateBatches) {
+      Object.assign(stub, { handler: { _askPeerAndListen: (message: unknown, method: string) => this.#answer(record, message, method) } });
+    }
     stub.deleteState.callsFake((key) => {
       record.writes.push({ key, value: null });
       return Promise.resolve();
@@ -122,6 +136,34 @@ export class FakeLedger {
       this.#history.set(key, versions);
     }
     this.committed.push(record);
+  }
+
+  /** What the peer's handler does with a batched state message of `record`'s transaction (core/chaincode/handler.go). */
+  #answer(record: TxRecord, message: unknown, method: string): Promise<Buffer> {
+    const envelope = message as { getType(): number; getTxid(): string; getChannelId(): string; getPayload_asU8(): Uint8Array };
+    if (envelope.getTxid() !== record.txId || envelope.getChannelId() !== 'polls') {
+      return Promise.reject(new Error(`${method}: no transaction context for ${envelope.getTxid()}`));
+    }
+    record.exchanges.push(method);
+    const payload = envelope.getPayload_asU8();
+    switch (envelope.getType()) {
+      case MessageType.GET_STATE_MULTIPLE: {
+        const keys = peer.GetStateMultiple.deserializeBinary(payload).getKeysList();
+        const answer = new peer.GetStateMultipleResult();
+        answer.setValuesList(keys.map((key) => this.#state.get(key) ?? Buffer.alloc(0)));
+        return Promise.resolve(Buffer.from(answer.serializeBinary()));
+      }
+      case MessageType.WRITE_BATCH_STATE:
+        for (const rec of peer.WriteBatchState.deserializeBinary(payload).getRecList()) {
+          if (rec.getType() !== peer.WriteRecord.Type.PUT_STATE || rec.getCollection() !== '') {
+            return Promise.reject(new Error(`${method}: record type ${rec.getType()} is not a public put`));
+          }
+          record.writes.push({ key: rec.getKey(), value: Buffer.from(rec.getValue_asU8()).toString('utf8') });
+        }
+        return Promise.resolve(Buffer.alloc(0));
+      default:
+        return Promise.reject(new Error(`Fabric side handler cannot handle message (${envelope.getType()}) while in ready state`));
+    }
   }
 
   #range(start: string, end: string): Iterators.KV[] {

@@ -51,7 +51,7 @@ export function checkResult<K extends TxName>(name: K, text: string): ResultOf<K
  */
 export class TestNetwork {
   readonly ledger: FakeLedger;
-  readonly contract = new PollContract();
+  readonly contract: PollContract;
   /** The next transaction's timestamp; every transaction moves it on by one second. */
   now = new Date('2026-03-01T12:00:00.000Z');
   /** The last transaction run, committed or not. */
@@ -62,8 +62,10 @@ export class TestNetwork {
   readonly checkedResults = new Set<TxName>();
   #sequence = 0;
 
-  constructor(options: { totalQueryLimit?: number } = {}) {
+  /** `stateBatches`: the contract batches state reads and writes, and the fake peer takes them (Fabric 3.1). */
+  constructor(options: { totalQueryLimit?: number; stateBatches?: boolean } = {}) {
     this.ledger = new FakeLedger(options);
+    this.contract = new PollContract({ stateBatches: options.stateBatches ?? false });
   }
 
   /** Submits a transaction: its writes are committed when it succeeds. */
