@@ -95,7 +95,8 @@ export const configSchema = z
     liveResults: z.enum(['running-count', 'recount']).default('running-count'),
     /** The least time between two snapshots of a changing poll's running count (also spaced by 20× their cost). */
     liveResultsSnapshotMs: intSetting(0, 1_000),
-    tallyBatchSize: z.coerce.number().int().min(Limits.tallyBatch.min).max(Limits.tallyBatch.max).default(5000),
+    // The largest step by default: each step waits for its block, so fewer steps tally faster (docs/performance.md).
+    tallyBatchSize: z.coerce.number().int().min(Limits.tallyBatch.min).max(Limits.tallyBatch.max).default(Limits.tallyBatch.max),
     tallyMaxBatches: intSetting(1, 20),
     sseHeartbeatMs: intSetting(100, 15_000),
     /** Open GET /v1/events streams per API key (per gateway process). */

@@ -1,4 +1,4 @@
-import type { Ballot } from '@poll-ledger/protocol';
+import { type Ballot, Limits } from '@poll-ledger/protocol';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { canonicalJson } from '../../src/domain/canonical';
@@ -135,7 +135,7 @@ describe('PollContract TallyPoll', () => {
 
   const badBatches: [string, string][] = [
     ['0', 'must be at least 1'],
-    ['20001', 'must be at most 20000'],
+    [String(Limits.tallyBatch.max + 1), `must be at most ${Limits.tallyBatch.max}`],
     ...['', 'ten', '1.5', '-3', '1234567890'].map((bad): [string, string] => [bad, 'must be a decimal integer']),
   ];
   for (const [maxBallots, problem] of badBatches) {

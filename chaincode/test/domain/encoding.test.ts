@@ -1,4 +1,4 @@
-import { ErrorCodes, decodeChaincodeError } from '@poll-ledger/protocol';
+import { ErrorCodes, Limits, decodeChaincodeError } from '@poll-ledger/protocol';
 import { expect } from 'chai';
 import { canonicalBytes, canonicalJson, decodeJson, sha256Hex } from '../../src/domain/canonical';
 import {
@@ -118,7 +118,7 @@ describe('time', () => {
 
 describe('parseArg', () => {
   it('when a decimal argument is in bounds, then it is parsed to a number', () => {
-    expect(parseArg('maxBallots', '20000')).to.equal(20000);
+    expect(parseArg('maxBallots', String(Limits.tallyBatch.max))).to.equal(Limits.tallyBatch.max);
     expect(parseArg('livePageSize', '10000')).to.equal(10000);
   });
 
@@ -129,7 +129,8 @@ describe('parseArg', () => {
       );
     }
     expect(thrownBy(() => parseArg('maxBallots', '0'))).to.include({ message: 'maxBallots must be at least 1' });
-    expect(thrownBy(() => parseArg('maxBallots', '20001'))).to.include({ message: 'maxBallots must be at most 20000' });
+    const tooMany = Limits.tallyBatch.max + 1;
+    expect(thrownBy(() => parseArg('maxBallots', String(tooMany)))).to.include({ message: `maxBallots must be at most ${tooMany - 1}` });
   });
 
   it('when a value is not one of the allowed, then the message lists them', () => {

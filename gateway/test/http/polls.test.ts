@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { Limits } from '@poll-ledger/protocol';
 import { expect } from '../chai';
 import { RunningCounts } from '../../src/domain/running-counts';
 import { createApp } from '../../src/http/app';
@@ -102,7 +103,7 @@ describe('http polls', () => {
 
   it('when maxBallots is out of range, then 400', async () => {
     const { app } = setup();
-    const res = await request(app).post('/v1/polls/p1/tally').set('X-API-Key', KEYS['poll-admin']).send({ maxBallots: 20_001 });
+    const res = await request(app).post('/v1/polls/p1/tally').set('X-API-Key', KEYS['poll-admin']).send({ maxBallots: Limits.tallyBatch.max + 1 });
     expect(res.status).to.equal(400);
   });
 
