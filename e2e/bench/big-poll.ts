@@ -108,7 +108,16 @@ function seconds(since: number): number {
 }
 
 async function main(): Promise<void> {
-  await networkScript('all');
+  try {
+    await networkScript('all');
+    await measure();
+  } finally {
+    // Also when the network did not come up: what did start is stopped.
+    await networkScript('down');
+  }
+}
+
+async function measure(): Promise<void> {
   const admin = connectAs('city', 'poll-admin');
   const relay = connectAs('city', 'ballot-relay');
   try {
@@ -145,7 +154,6 @@ async function main(): Promise<void> {
   } finally {
     admin.close();
     relay.close();
-    await networkScript('down');
   }
 }
 

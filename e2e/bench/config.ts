@@ -83,7 +83,7 @@ const USAGE = `npm run bench [-- options]     (each option also reads BENCH_<NAM
   --drain MS         wait for stragglers after a phase            (120000)
   --signatures N     signatures per signer in the signing test    (2000)
   --signer S         direct/baseline signer: node-crypto, fabric-default (node-crypto, as the REST gateway)
-  BENCH_RUN_DIR, BENCH_PORT_OFFSET  the networks' run dir and port offset (.run-bench, 30000)
+  BENCH_RUN_DIR, BENCH_PORT_OFFSET  the networks' run dir and port offset (.run-bench, 16000)
   BENCH_VERBOSE=1                    echo network.sh output
   FABRIC_VERSION                     the version of a network named without one (else network.config.sh's)`;
 

@@ -1,5 +1,5 @@
 /**
- * The benchmark's own networks, one at a time in the same run dir and ports (.run-bench, +30000 unless
+ * The benchmark's own networks, one at a time in the same run dir and ports (.run-bench, +16000 unless
  * BENCH_RUN_DIR / BENCH_PORT_OFFSET say otherwise): up in the wanted mode on the wanted Fabric, the
  * baseline chaincode beside `polls`, the REST gateway, and a `down` that runs on every way out.
  */

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: for each network named by --networks (default: quick mode on the default Fabric), one
- * after the other, starts it (.run-bench, ports +30000), records its idle memory, measures ballots through
+ * after the other, starts it (.run-bench, ports +16000), records its idle memory, measures ballots through
  * REST, ballots straight through fabric-gateway, and the baseline's blind write, each in a closed loop and
  * an open-loop rate series, and takes it down; then prints the networks side by side, Caliper-style. It
  * always takes its network down. It reports figures; it never fails on speed.

@@ -4,7 +4,7 @@
 #   e2e/caliper/run.sh [options]      (or: npm run bench:caliper -w @poll-ledger/e2e -- [options])
 #
 #   (default)                 start a network of its own (network.sh all) in CALIPER_RUN_DIR (.run-caliper) with the
-#                             ports offset by CALIPER_PORT_OFFSET (45000), run the benchmark, and always take it down
+#                             ports offset by CALIPER_PORT_OFFSET (16000), run the benchmark, and always take it down
 #   --full                    that network in full mode (4 BFT orderers, Fabric 3) instead of quick (1 Raft orderer)
 #   --network-json FILE       use a network that already runs (its <runDir>/network.json); nothing is started or stopped
 #   --bench FILE              the benchmark configuration (default: benchmarks/ballots.yaml, beside this script)
@@ -26,7 +26,7 @@ CALIPER_VERSION=0.6.0
 FABRIC_GATEWAY_VERSION=1.11.0
 CALIPER_DIR=${CALIPER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/poll-ledger/caliper-$CALIPER_VERSION}
 RUN_DIR=${CALIPER_RUN_DIR:-$REPO_ROOT/.run-caliper}
-PORT_OFFSET=${CALIPER_PORT_OFFSET:-45000}
+PORT_OFFSET=${CALIPER_PORT_OFFSET:-16000}
 MODE=quick
 NETWORK_JSON=''
 BENCH_CONFIG=$HERE/benchmarks/ballots.yaml
