@@ -62,13 +62,54 @@ function rememberedSchema<T>(value: z.ZodType<T>): z.ZodType<Remembered<T>> {
   ]);
 }
 
+/**
+ * Idempotency records written in one turn of the event loop go to the server as one statement: the ballots of one
+ * CastBallots complete together, and each would otherwise cost a round trip. A key written twice in a turn keeps its
+ * last record, as one statement after the other would; every writer's promise settles with the statement.
+ */
+class RecordWrites {
+  readonly #pool: Pool;
+  #records = new Map<string, { readonly json: string; readonly expiresAt: number }>();
+  #writers: { readonly resolve: () => void; readonly reject: (err: unknown) => void }[] = [];
+
+  constructor(pool: Pool) {
+    this.#pool = pool;
+  }
+
+  write(key: string, entry: { readonly expiresAt: number }): Promise<void> {
+    if (this.#writers.length === 0) setImmediate(() => void this.#flush());
+    this.#records.set(key, { json: JSON.stringify(entry), expiresAt: entry.expiresAt });
+    return new Promise((resolve, reject) => this.#writers.push({ resolve, reject }));
+  }
+
+  async #flush(): Promise<void> {
+    const records = [...this.#records];
+    const writers = this.#writers;
+    this.#records = new Map();
+    this.#writers = [];
+    try {
+      await this.#pool.query(
+        `INSERT INTO idempotency_records (key, record, expires_at_ms)
+         SELECT * FROM unnest($1::text[], $2::jsonb[], $3::bigint[])
+         ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, expires_at_ms = EXCLUDED.expires_at_ms`,
+        [records.map(([key]) => key), records.map(([, r]) => r.json), records.map(([, r]) => r.expiresAt)],
+      );
+      for (const writer of writers) writer.resolve();
+    } catch (err) {
+      for (const writer of writers) writer.reject(err);
+    }
+  }
+}
+
 class PgIdempotencyRecords<T> implements IdempotencyRecords<T> {
   readonly #pool: Pool;
+  readonly #writes: RecordWrites;
   readonly #schema: z.ZodType<Remembered<T>>;
   readonly #now: () => number;
 
-  constructor(pool: Pool, value: z.ZodType<T>, now: () => number) {
+  constructor(pool: Pool, writes: RecordWrites, value: z.ZodType<T>, now: () => number) {
     this.#pool = pool;
+    this.#writes = writes;
     this.#schema = rememberedSchema(value);
     this.#now = now;
   }
@@ -90,12 +131,8 @@ class PgIdempotencyRecords<T> implements IdempotencyRecords<T> {
     return (await this.get(key)) ?? this.claim(key, entry);
   }
 
-  async put(key: string, entry: Remembered<T>): Promise<void> {
-    await this.#pool.query(
-      `INSERT INTO idempotency_records (key, record, expires_at_ms) VALUES ($1, $2, $3)
-       ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, expires_at_ms = EXCLUDED.expires_at_ms`,
-      [key, JSON.stringify(entry), entry.expiresAt],
-    );
+  put(key: string, entry: Remembered<T>): Promise<void> {
+    return this.#writes.write(key, entry);
   }
 
   #read(row: unknown): Remembered<T> {
@@ -254,10 +291,11 @@ export async function postgresState(options: PostgresOptions): Promise<GatewaySt
     pool.query('DELETE FROM idempotency_records WHERE expires_at_ms <= $1', [now()]).catch(() => undefined);
   }, options.pruneEveryMs ?? 60_000);
   prune.unref();
+  const writes = new RecordWrites(pool);
   return {
     kind: 'postgres',
     migrated,
-    idempotency: <T>(schema: z.ZodType<T>) => new PgIdempotencyRecords<T>(pool, schema, now),
+    idempotency: <T>(schema: z.ZodType<T>) => new PgIdempotencyRecords<T>(pool, writes, schema, now),
     pending: new PgPendingStore(pool),
     rateLimit: new PgRateLimitStore(pool),
     streams: new PgStreamLeases(pool, now),

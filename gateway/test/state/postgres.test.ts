@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import sinon from 'sinon';
 import { z } from 'zod';
 import { voterToken } from '../../src/domain/ballots';
 import { IdempotencyStore } from '../../src/domain/idempotency';
@@ -80,6 +81,33 @@ describe('the gateway state on a real PostgreSQL server', function () {
       await expect(b.run('k', 'f2', () => Promise.resolve('b'))).to.be.rejectedWith(/already used for a different request/);
       finish('a');
       expect((await first).value).to.equal('a');
+    });
+
+    it('when many calls complete in one turn (the ballots of one transaction), then their records go in one statement', async () => {
+      const records = (await replica()).idempotency(z.string());
+      const store = new IdempotencyStore(records, { ttlMs: 60_000, leaseMs: 60_000 });
+      let finish: (value: string) => void = () => undefined;
+      const committed = new Promise<string>((resolve) => (finish = resolve));
+      const keys = Array.from({ length: 30 }, (_, i) => `k${String(i)}`);
+      const runs = keys.map((key) => store.run(key, 'f', () => committed));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const query = sinon.spy(Pool.prototype, 'query');
+      try {
+        finish('receipt');
+        await Promise.all(runs);
+        const statements = query.getCalls().map((call) => call.args[0]);
+        expect(statements.filter((sql) => sql.includes('INSERT INTO idempotency_records'))).to.have.length(1);
+      } finally {
+        query.restore();
+      }
+      for (const key of keys) expect(await records.get(key)).to.include({ state: 'done', value: 'receipt' });
+    });
+
+    it('when one key is written twice in a turn, then its last record is kept', async () => {
+      const records = (await replica()).idempotency(z.string());
+      const entry = { fingerprint: 'f', firstAt: 0, expiresAt: Date.now() + 60_000 };
+      await Promise.all([records.put('k', { ...entry, state: 'done', value: 'first' }), records.put('k', { ...entry, state: 'done', value: 'last' })]);
+      expect(await records.get('k')).to.include({ value: 'last' });
     });
 
     it('when a stored record does not follow its schema, then reading it fails instead of trusting it', async () => {
