@@ -1,4 +1,4 @@
-import { AnswersSchema, type Ballot, type CastBallotResult, parseKey } from '@poll-ledger/protocol';
+import { type Answers, AnswersSchema, type Ballot, type CastBallotResult, parseKey } from '@poll-ledger/protocol';
 import { canonicalAnswers } from './answers';
 import {
   type BallotCall,
@@ -9,6 +9,7 @@ import {
   requestName,
   resultReceipts,
 } from './ballot-call';
+import { ballotEventFindings } from './ballot-event';
 import type { DecodedTransaction, KvWrite } from './block-decoder';
 import { canonicalJson } from './canonical';
 import { ballotHashOf } from './recompute';
@@ -68,8 +69,15 @@ function storedTime(iso: string): string {
   return Number.isNaN(millis) ? iso : new Date(millis).toISOString();
 }
 
-/** Everything wrong with a VALID transaction's ballot writes of `namespace`; [] for one that writes none and casts none. */
-export function ballotTxFindings(tx: DecodedTransaction, namespace: string): BallotFinding[] {
+/**
+ * Everything wrong with a VALID transaction's ballot writes of `namespace` and its ballot event; [] for one that writes
+ * none and casts none. `previousAnswers` gives a ballot's answers as the ledger held them before this transaction.
+ */
+export function ballotTxFindings(
+  tx: DecodedTransaction,
+  namespace: string,
+  previousAnswers: (pollId: string, ballotId: string) => Answers | undefined,
+): BallotFinding[] {
   const writes = tx.namespaces.filter((ns) => ns.namespace === namespace).flatMap((ns) => ns.writes);
   const ours = tx.chaincodeName === namespace;
   if (!ours || !isBallotFunction(tx.functionName)) {
@@ -111,7 +119,13 @@ export function ballotTxFindings(tx: DecodedTransaction, namespace: string): Bal
       });
     }
   }
-  findings.push(...resultFindings(call, tx, written).map((message) => ({ pollId: call.pollId, message: `${call.fn} ${message}` })));
+  const problems = resultFindings(call, tx, written);
+  // The event is checked against records that parse (one that does not is a finding already).
+  const ballots = call.requests.flatMap((request) => written.get(request) ?? []);
+  if (ballots.length === written.size) {
+    problems.push(...ballotEventFindings(call.fn, { pollId: call.pollId, txId: tx.txId, ...(tx.event === undefined ? {} : { event: tx.event }) }, ballots, (id) => previousAnswers(call.pollId, id)));
+  }
+  findings.push(...problems.map((message) => ({ pollId: call.pollId, message: `${call.fn} ${message}` })));
   return findings;
 }
 

@@ -38,6 +38,8 @@ export interface DecodedTransaction {
   readonly args?: readonly string[];
   /** The chaincode's response as the endorsers signed it: its status and payload (the transaction's result). */
   readonly response?: ChaincodeResponse;
+  /** The chaincode event the endorsers signed, if the transaction set one (Fabric keeps one per transaction). */
+  readonly event?: ChaincodeEventBytes;
   readonly endorserMspIds: readonly string[];
   /** The endorsements and the envelope's creator with their signed bytes, kept only for writes to `_lifecycle`. */
   readonly endorsements?: readonly SignedBy[];
@@ -45,6 +47,11 @@ export interface DecodedTransaction {
   readonly namespaces: readonly NamespaceWrites[];
   /** Set when the envelope could not be decoded; the transaction then contributes nothing. */
   readonly decodeError?: string;
+}
+
+export interface ChaincodeEventBytes {
+  readonly name: string;
+  readonly payload: Buffer;
 }
 
 export interface ChaincodeResponse {
@@ -171,7 +178,7 @@ function decodeTransaction(entry: Uint8Array, index: number, validationCode: num
 /** envelope → transaction → chaincode action payload → proposal response payload → chaincode action → rwset. */
 function decodeEndorserTransaction(
   data: Uint8Array,
-): Pick<DecodedTransaction, 'chaincodeName' | 'functionName' | 'args' | 'response' | 'endorserMspIds' | 'endorsements' | 'namespaces'> {
+): Pick<DecodedTransaction, 'chaincodeName' | 'functionName' | 'args' | 'response' | 'event' | 'endorserMspIds' | 'endorsements' | 'namespaces'> {
   const transaction = peer.Transaction.deserializeBinary(data);
   const namespaces: NamespaceWrites[] = [];
   const endorserMspIds: string[] = [];
@@ -179,6 +186,7 @@ function decodeEndorserTransaction(
   let chaincodeName: string | undefined;
   let invocation: Invocation | undefined;
   let response: ChaincodeResponse | undefined;
+  let event: ChaincodeEventBytes | undefined;
   for (const action of transaction.getActionsList()) {
     const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
     invocation ??= invocationOf(actionPayload.getChaincodeProposalPayload_asU8());
@@ -203,6 +211,12 @@ function decodeEndorserTransaction(
     chaincodeName ??= chaincodeAction.getChaincodeId()?.getName();
     const answer = chaincodeAction.getResponse();
     response ??= answer === undefined ? undefined : { status: answer.getStatus(), payload: Buffer.from(answer.getPayload_asU8()) };
+    const eventBytes = chaincodeAction.getEvents_asU8();
+    if (event === undefined && eventBytes.length > 0) {
+      const decoded = peer.ChaincodeEvent.deserializeBinary(eventBytes);
+      // The peer may fill in chaincode and transaction ids around an event the chaincode never named: none, then.
+      if (decoded.getEventName() !== '') event = { name: decoded.getEventName(), payload: Buffer.from(decoded.getPayload_asU8()) };
+    }
     const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
     for (const ns of rwset.getNsRwsetList()) {
       const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
@@ -224,6 +238,7 @@ function decodeEndorserTransaction(
     ...(chaincodeName === undefined ? {} : { chaincodeName }),
     ...(invocation === undefined ? {} : invocation),
     ...(response === undefined ? {} : { response }),
+    ...(event === undefined ? {} : { event }),
     endorserMspIds,
     ...(lifecycle ? { endorsements } : {}),
     namespaces,

@@ -77,7 +77,8 @@ export class LedgerReplay {
           this.#worldState.markRuleChange(change.openPolls, refOf(change));
         }
       }
-      this.#worldState.addFindings(ballotTxFindings(tx, this.#options.namespace), at);
+      const previousAnswers = (pollId: string, ballotId: string) => this.#worldState.ballotAnswers(pollId, ballotId);
+      this.#worldState.addFindings(ballotTxFindings(tx, this.#options.namespace, previousAnswers), at);
       ballotWrites += this.#worldState.apply(tx.namespaces, at);
     }
     this.#chain.advance(block);

@@ -1,9 +1,9 @@
-import { type Poll, parseKey } from '@poll-ledger/protocol';
+import { type Answers, type Poll, parseKey } from '@poll-ledger/protocol';
 import type { BallotFinding } from './ballot-tx';
 import { ballotTimeProblems } from './time-order';
 import type { KvWrite, NamespaceWrites } from './block-decoder';
 import { type PollTrack, addProblem, addRuleChange, newPollTrack, pollTrackFromJson, pollTrackToJson } from './poll-track';
-import { RecordError, parsePollRecord } from './records';
+import { RecordError, parseBallotRecord, parsePollRecord } from './records';
 import type { PollTrackJson, StoredValue, WriteRef } from './replay-state';
 import type { RuleChangeRef } from './rule-changes';
 
@@ -52,6 +52,18 @@ export class WorldStateView {
   }
 
   /** The polls whose current record says `open` (from PollOpened to PollClosed or PollCancelled). */
+  /** The answers of a ballot as the state holds it now; undefined when there is none (or its record is not valid). */
+  ballotAnswers(pollId: string, ballotId: string): Answers | undefined {
+    const stored = this.#polls.get(pollId)?.ballots.get(ballotId);
+    if (stored === undefined) return undefined;
+    try {
+      return parseBallotRecord(stored.value).answers;
+    } catch (err) {
+      if (err instanceof RecordError) return undefined;
+      throw err;
+    }
+  }
+
   openPollIds(): string[] {
     return [...this.#polls.values()].filter((track) => this.#parsedPoll(track)?.status === 'open').map((t) => t.pollId);
   }

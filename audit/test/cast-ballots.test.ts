@@ -157,6 +157,56 @@ describe('CastBallots', function () {
     });
   });
 
+  describe("the event, from which the chain's followers count (records and result untouched)", function () {
+    const problemsOf = (report: PollReport): string => report.problems.join('\n');
+    /** The batch's event as the chaincode sets it (alice's re-vote replaces her first answers), edited per ballot. */
+    const withEvent = (edit: (entries: Record<string, unknown>[]) => Record<string, unknown>[]) => (batch: BatchTx): BatchTx => {
+      const entries = batch.ballots.map((ballot) => ({
+        ballotId: ballot.ballotId,
+        ballotHash: ballot.ballotHash,
+        position: ballot.position,
+        answers: ballot.answers,
+        ...(ballot.ballotId === voter('alice') ? { replaced: { q1: ['red'], q2: [] } } : {}),
+      }));
+      return { ...batch, event: { name: 'BallotsCast', payload: { pollId: POLL, txId: batch.txId, ballots: edit(entries) } } };
+    };
+
+    it('when it is the one the chaincode sets, then the poll MATCHes', function () {
+      const report = audit(mixedLedger(withEvent((entries) => entries)).blocks);
+      expect(report.verdict).to.equal('MATCH');
+      expect(report.problems).to.deep.equal([]);
+    });
+
+    it('when a transaction that wrote ballots sets no event, then the poll MISMATCHes', function () {
+      const report = audit(mixedLedger((batch) => ({ ...batch, event: null })).blocks);
+      expect(report.verdict).to.equal('MISMATCH');
+      expect(problemsOf(report)).to.include('CastBallots wrote 3 ballot(s) but set no BallotsCast event: followers of the events would not count them');
+    });
+
+    it("when the event gives a ballot other answers than its record, then the poll MISMATCHes on that ballot", function () {
+      const edit = withEvent((entries) => entries.map((e) => (e.ballotId === voter('bob') ? { ...e, answers: { q1: ['red'], q2: [] } } : e)));
+      const problems = problemsOf(audit(mixedLedger(edit).blocks));
+      expect(problems).to.match(/CastBallots set the event BallotsCast ballot 0 \{.*"answers":\{"q1":\["red"\],"q2":\[\]\}.*, but what it wrote calls for \{.*"answers":\{"q1":\["green"\],"q2":\[\]\}/);
+    });
+
+    it('when a re-vote is listed without the answers it replaced, then the poll MISMATCHes (the count would keep both)', function () {
+      const edit = withEvent((entries) => entries.map((e) => (e.ballotId === voter('alice') ? { ...e, replaced: undefined } : e)));
+      const problems = problemsOf(audit(mixedLedger(edit).blocks));
+      expect(problems).to.match(/CastBallots set the event BallotsCast ballot 2 .*, but what it wrote calls for .*"replaced":\{"q1":\["red"\],"q2":\[\]\}/);
+    });
+
+    it('when the event lists a ballot the transaction did not write, then the poll MISMATCHes', function () {
+      const edit = withEvent((entries) => [...entries, { ...entries[0], ballotId: voter('zed'), position: 3 }]);
+      expect(problemsOf(audit(mixedLedger(edit).blocks))).to.include('CastBallots set a BallotsCast event of 4 ballot(s), but wrote 3');
+    });
+
+    it('when a transaction that wrote no ballot sets a ballot event, then the poll MISMATCHes', function () {
+      const refused = castBatchTx(POLL, [{ name: 'zed', answers: { q1: ['purple'], q2: [] }, refused: 'INVALID_ARGUMENT' }], { minute: 2 });
+      const ghost = { ...refused, event: { name: 'BallotsCast', payload: { pollId: POLL, txId: refused.txId, ballots: [] } } };
+      expect(problemsOf(audit(mixedLedger((b) => b, [ghost]).blocks))).to.include('CastBallots set the event BallotsCast although it wrote no ballot');
+    });
+  });
+
   describe('a receipt of a batched ballot', function () {
     const { blocks, batch, batchBlock } = mixedLedger();
     const carol = batch.ballots[1]!;

@@ -8,6 +8,7 @@ import { randomBytes, sign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { blockDataHash, blockHeaderDer, blockHeaderHash } from '../../src/hash-chain';
+import { BallotEvents } from './ballot-events';
 import { type ConfigSpec, type UpdateSpec, channelConfig, configEnvelope, defaultConfig, signatureHeader } from './config-builder';
 import { type Signer, type TestOrg, impostor, orgs } from './pki';
 import { type TxSpec, endorserEnvelope } from './tx-builder';
@@ -46,6 +47,7 @@ export class LedgerBuilder {
   readonly signers: readonly BlockSigner[];
   #previousHash: Buffer = Buffer.alloc(0);
   #lastConfig = 0;
+  readonly #events = new BallotEvents();
 
   constructor(options: LedgerOptions | Signer = {}) {
     const opts: LedgerOptions = 'key' in options ? { signers: [options] } : options;
@@ -54,8 +56,13 @@ export class LedgerBuilder {
   }
 
   addBlock(txs: readonly TxSpec[], options: BlockOptions = {}): number {
+    const withEvents = txs.map((tx) => {
+      const spec = { ...tx, event: this.#events.eventOf(tx) };
+      this.#events.commit(tx);
+      return spec;
+    });
     this.#append(
-      txs.map((tx) => endorserEnvelope(tx)),
+      withEvents.map((tx) => endorserEnvelope(tx)),
       txs.map((tx) => tx.code ?? 0),
       options.signers ?? this.signers,
       options.lastConfig,

@@ -36,6 +36,11 @@ export interface TxSpec {
   readonly endorsers?: readonly Signer[];
   /** Default: the city's ballot-relay client. */
   readonly creator?: Signer;
+  /**
+   * The chaincode event. Left out, LedgerBuilder sets the one the chaincode sets for a CastBallot or CastBallots
+   * (ballot-events.ts); null: none.
+   */
+  readonly event?: { readonly name: string; readonly payload: unknown } | null;
 }
 
 export const Codes = { VALID: 0, MVCC_READ_CONFLICT: 11, ENDORSEMENT_POLICY_FAILURE: 10 } as const;
@@ -76,6 +81,14 @@ export function endorserEnvelope(tx: TxSpec): Uint8Array {
   const chaincodeAction = new peer.ChaincodeAction();
   chaincodeAction.setResults(rwset.serializeBinary());
   chaincodeAction.setChaincodeId(chaincodeId);
+  if (tx.event !== undefined && tx.event !== null) {
+    const event = new peer.ChaincodeEvent();
+    event.setChaincodeId(namespace);
+    event.setTxId(tx.txId ?? '');
+    event.setEventName(tx.event.name);
+    event.setPayload(Buffer.from(JSON.stringify(tx.event.payload), 'utf8'));
+    chaincodeAction.setEvents(event.serializeBinary());
+  }
   if (tx.result !== undefined) {
     const response = new peer.Response();
     response.setStatus(200);
