@@ -12,9 +12,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chaincodeErrorCode, connectAs, type Connection, openColourPoll, statusName } from '../test/support/fabric';
 import { answersFor, castBallotArgs } from '../test/support/polls';
 import { runScript } from '../test/support/network';
-import { apiKeys, call, gatewayOpsUrl } from '../test/support/rest';
+import { z } from 'zod';
+import { apiKeys, gatewayOpsUrl, gatewayUrl } from '../test/support/rest';
 import type { Kind } from './config';
+import { closeIdleConnections, postJson } from './http-client';
 import type { Operation, Outcome } from './load';
+
+/** What the load generator reads of a ballot's answer: the block of a committed one, or the error's code. */
+const BallotReplySchema = z.looseObject({ blockNumber: z.number().optional(), error: z.looseObject({ code: z.string().optional() }).optional() });
 
 export interface Target {
   kind: Kind;
@@ -81,22 +86,23 @@ export async function restTarget(kind: 'rest' | 'rest-single'): Promise<Target> 
   if (kind === 'rest-single') await restartGateway(ONE_BALLOT_A_TRANSACTION);
   const pollId = await openPoll(`bench-${kind}`);
   const key = apiKeys()['ballot-relay'];
+  const ballotsUrl = `${gatewayUrl()}/v1/polls/${pollId}/ballots`;
   return {
     kind,
     perOp: 1,
     operation: (tag) => async (i) => {
       let reply;
       try {
-        reply = await call<{ blockNumber?: number; error?: { code?: string } }>('POST', `/v1/polls/${pollId}/ballots`, {
-          key, body: { citizenId: `${tag}-${String(i)}`, answers: answersFor(i) }, headers: { 'idempotency-key': randomUUID() },
-        });
+        reply = await postJson(ballotsUrl, { 'x-api-key': key, 'idempotency-key': randomUUID() }, { citizenId: `${tag}-${String(i)}`, answers: answersFor(i) });
       } catch (err) {
         return { ok: false, committed: false, code: `FETCH_ERROR ${String(err)}`.slice(0, 60) };
       }
-      if ((reply.status === 201 || reply.status === 200) && typeof reply.body.blockNumber === 'number') {
+      const answer = BallotReplySchema.safeParse(reply.body);
+      const fields = answer.success ? answer.data : {};
+      if ((reply.status === 201 || reply.status === 200) && fields.blockNumber !== undefined) {
         return { ok: true, committed: true, code: 'VALID' };
       }
-      const code = reply.body.error?.code ?? 'COMMIT_UNKNOWN';
+      const code = fields.error?.code ?? 'COMMIT_UNKNOWN';
       // These two were ordered and committed, just not as VALID.
       return { ok: false, committed: code === 'TRANSACTION_INVALID' || code === 'LEDGER_CONFLICT', code: `${String(reply.status)} ${code}` };
     },
@@ -105,7 +111,10 @@ export async function restTarget(kind: 'rest' | 'rest-single'): Promise<Target> 
       const match = /^fabric_retries_total\{kind="mvcc"\} (\d+)/m.exec(text);
       return Number(match?.[1] ?? 0);
     },
-    close: () => (kind === 'rest-single' ? restartGateway() : Promise.resolve()),
+    close: () => {
+      closeIdleConnections();
+      return kind === 'rest-single' ? restartGateway() : Promise.resolve();
+    },
   };
 }
 
