@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IdempotencyRecords, PendingRecord, PendingStore, Remembered, Resolution, StreamLeases } from '../domain/state';
 import { RoleSchema } from '../roles';
 import { migrate } from './migrate';
+import { TurnBatch } from './turn-batch';
 import type { GatewayState } from './state';
 
 /**
@@ -63,41 +64,29 @@ function rememberedSchema<T>(value: z.ZodType<T>): z.ZodType<Remembered<T>> {
 }
 
 /**
- * Idempotency records written in one turn of the event loop go to the server as one statement: the ballots of one
- * CastBallots complete together, and each would otherwise cost a round trip. A key written twice in a turn keeps its
- * last record, as one statement after the other would; every writer's promise settles with the statement.
+ * Idempotency records written in one turn of the event loop go to the server as one statement (turn-batch.ts): the
+ * ballots of one CastBallots complete together. A key written twice in a turn keeps its last record, as one statement
+ * after the other would.
  */
 class RecordWrites {
-  readonly #pool: Pool;
-  #records = new Map<string, { readonly json: string; readonly expiresAt: number }>();
-  #writers: { readonly resolve: () => void; readonly reject: (err: unknown) => void }[] = [];
+  readonly #batch: TurnBatch<{ readonly key: string; readonly json: string; readonly expiresAt: number }, undefined>;
 
   constructor(pool: Pool) {
-    this.#pool = pool;
-  }
-
-  write(key: string, entry: { readonly expiresAt: number }): Promise<void> {
-    if (this.#writers.length === 0) setImmediate(() => void this.#flush());
-    this.#records.set(key, { json: JSON.stringify(entry), expiresAt: entry.expiresAt });
-    return new Promise((resolve, reject) => this.#writers.push({ resolve, reject }));
-  }
-
-  async #flush(): Promise<void> {
-    const records = [...this.#records];
-    const writers = this.#writers;
-    this.#records = new Map();
-    this.#writers = [];
-    try {
-      await this.#pool.query(
+    this.#batch = new TurnBatch(async (writes) => {
+      const last = new Map(writes.map((w) => [w.key, w]));
+      const rows = [...last.values()];
+      await pool.query(
         `INSERT INTO idempotency_records (key, record, expires_at_ms)
          SELECT * FROM unnest($1::text[], $2::jsonb[], $3::bigint[])
          ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, expires_at_ms = EXCLUDED.expires_at_ms`,
-        [records.map(([key]) => key), records.map(([, r]) => r.json), records.map(([, r]) => r.expiresAt)],
+        [rows.map((r) => r.key), rows.map((r) => r.json), rows.map((r) => r.expiresAt)],
       );
-      for (const writer of writers) writer.resolve();
-    } catch (err) {
-      for (const writer of writers) writer.reject(err);
-    }
+      return writes.map(() => undefined);
+    });
+  }
+
+  write(key: string, entry: { readonly expiresAt: number }): Promise<void> {
+    return this.#batch.add({ key, json: JSON.stringify(entry), expiresAt: entry.expiresAt });
   }
 }
 
@@ -194,6 +183,8 @@ class PgRateLimitStore implements Store {
   #windowMs = 60_000;
   readonly localKeys = false;
   readonly prefix = 'gateway:';
+  /** Requests counted in one turn go to the server as one statement, n hits a key (turn-batch.ts). */
+  readonly #increments = new TurnBatch<string, IncrementResponse>((keys) => this.#incrementAll(keys));
 
   constructor(pool: Pool) {
     this.#pool = pool;
@@ -203,17 +194,33 @@ class PgRateLimitStore implements Store {
     this.#windowMs = options.windowMs;
   }
 
-  async increment(key: string): Promise<IncrementResponse> {
+  increment(key: string): Promise<IncrementResponse> {
+    return this.#increments.add(this.prefix + key);
+  }
+
+  /** One statement for the turn's requests: a key asked n times gains n hits, and its requests get the counts in turn. */
+  async #incrementAll(keys: readonly string[]): Promise<IncrementResponse[]> {
+    const asked = new Map<string, number>();
+    for (const key of keys) asked.set(key, (asked.get(key) ?? 0) + 1);
     const { rows } = await this.#pool.query(
-      `INSERT INTO rate_limit_hits (key, hits, reset_at) VALUES ($1, 1, now() + $2 * interval '1 millisecond')
+      `INSERT INTO rate_limit_hits (key, hits, reset_at)
+       SELECT k, n, now() + $3 * interval '1 millisecond' FROM unnest($1::text[], $2::integer[]) AS t(k, n)
        ON CONFLICT (key) DO UPDATE SET
-         hits = CASE WHEN rate_limit_hits.reset_at <= now() THEN 1 ELSE rate_limit_hits.hits + 1 END,
+         hits = CASE WHEN rate_limit_hits.reset_at <= now() THEN EXCLUDED.hits ELSE rate_limit_hits.hits + EXCLUDED.hits END,
          reset_at = CASE WHEN rate_limit_hits.reset_at <= now() THEN EXCLUDED.reset_at ELSE rate_limit_hits.reset_at END
-       RETURNING hits, reset_at`,
-      [this.prefix + key, this.#windowMs],
+       RETURNING key, hits, reset_at`,
+      [[...asked.keys()], [...asked.values()], this.#windowMs],
     );
-    const row = HitsRowSchema.parse(rows[0]);
-    return { totalHits: row.hits, resetTime: row.reset_at };
+    const counted = new Map(z.array(HitsRowSchema.extend({ key: z.string() })).parse(rows).map((row) => [row.key, row]));
+    const seen = new Map<string, number>();
+    return keys.map((key) => {
+      const row = counted.get(key);
+      if (row === undefined) throw new Error(`the rate-limit counter of ${key} was not returned`);
+      const before = seen.get(key) ?? 0;
+      seen.set(key, before + 1);
+      // The key's hits after the whole turn, less the requests of this turn that come after this one.
+      return { totalHits: row.hits - ((asked.get(key) ?? 1) - 1 - before), resetTime: row.reset_at };
+    });
   }
 
   async decrement(key: string): Promise<void> {

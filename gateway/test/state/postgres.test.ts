@@ -206,5 +206,24 @@ describe('the gateway state on a real PostgreSQL server', function () {
       }
       expect(hits).to.deep.equal([1, 2, 3, 4, 5, 6]);
     });
+
+    it('when requests of two keys are counted in one turn, then one statement counts them, and each request gets its own count', async () => {
+      const store = (await replica()).rateLimit;
+      if (store === undefined) throw new Error('the PostgreSQL state has no rate-limit store');
+      const options = { windowMs: 60_000 } as Parameters<NonNullable<NonNullable<GatewayState['rateLimit']>['init']>>[0];
+      await store.init?.(options);
+      await store.increment('relay');
+      const query = sinon.spy(Pool.prototype, 'query');
+      let hits: number[];
+      try {
+        const keys = ['relay', 'admin', 'relay', 'relay', 'admin'];
+        hits = (await Promise.all(keys.map((key) => Promise.resolve(store.increment(key))))).map((r) => r.totalHits);
+        expect(query.getCalls().filter((call) => call.args[0].includes('rate_limit_hits'))).to.have.length(1);
+      } finally {
+        query.restore();
+      }
+      expect(hits).to.deep.equal([2, 1, 3, 4, 2]);
+      expect((await store.increment('relay')).totalHits).to.equal(5);
+    });
   });
 });
