@@ -90,11 +90,18 @@ class RecordWrites {
   }
 }
 
+interface Claim<T> {
+  readonly key: string;
+  readonly entry: Remembered<T>;
+}
+
 class PgIdempotencyRecords<T> implements IdempotencyRecords<T> {
   readonly #pool: Pool;
   readonly #writes: RecordWrites;
   readonly #schema: z.ZodType<Remembered<T>>;
   readonly #now: () => number;
+  /** true: the claim inserted its record or took over an expired one. */
+  readonly #claims = new TurnBatch<Claim<T>, boolean>((claims) => this.#claimAll(claims));
 
   constructor(pool: Pool, writes: RecordWrites, value: z.ZodType<T>, now: () => number) {
     this.#pool = pool;
@@ -109,15 +116,29 @@ class PgIdempotencyRecords<T> implements IdempotencyRecords<T> {
   }
 
   async claim(key: string, entry: Remembered<T>): Promise<Remembered<T> | undefined> {
-    // Inserts, or takes over an expired record; an unexpired one stays and is returned.
-    const { rowCount } = await this.#pool.query(
-      `INSERT INTO idempotency_records (key, record, expires_at_ms) VALUES ($1, $2, $3)
-       ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, expires_at_ms = EXCLUDED.expires_at_ms
-       WHERE idempotency_records.expires_at_ms <= $4`,
-      [key, JSON.stringify(entry), entry.expiresAt, this.#now()],
-    );
-    if (rowCount === 1) return undefined;
+    if (await this.#claims.add({ key, entry })) return undefined;
     return (await this.get(key)) ?? this.claim(key, entry);
+  }
+
+  /**
+   * The turn's claims in one statement (every request claims its key first): each inserts its record, or takes over
+   * an expired one; an unexpired one stays, and that claim then reads it. A key claimed twice in a turn is claimed by
+   * the first, as one statement after the other would; the second then finds the first's record.
+   */
+  async #claimAll(claims: readonly Claim<T>[]): Promise<boolean[]> {
+    const first = new Map<string, Claim<T>>();
+    for (const claim of claims) if (!first.has(claim.key)) first.set(claim.key, claim);
+    const rows = [...first.values()];
+    const { rows: claimed } = await this.#pool.query(
+      `INSERT INTO idempotency_records (key, record, expires_at_ms)
+       SELECT * FROM unnest($1::text[], $2::jsonb[], $3::bigint[])
+       ON CONFLICT (key) DO UPDATE SET record = EXCLUDED.record, expires_at_ms = EXCLUDED.expires_at_ms
+       WHERE idempotency_records.expires_at_ms <= $4
+       RETURNING key`,
+      [rows.map((c) => c.key), rows.map((c) => JSON.stringify(c.entry)), rows.map((c) => c.entry.expiresAt), this.#now()],
+    );
+    const won = new Set(z.array(z.object({ key: z.string() })).parse(claimed).map((row) => row.key));
+    return claims.map((claim) => first.get(claim.key) === claim && won.has(claim.key));
   }
 
   put(key: string, entry: Remembered<T>): Promise<void> {

@@ -103,6 +103,25 @@ describe('the gateway state on a real PostgreSQL server', function () {
       for (const key of keys) expect(await records.get(key)).to.include({ state: 'done', value: 'receipt' });
     });
 
+    it('when requests claim their keys in one turn, then one statement claims them all, and a key claimed twice is the first claim\'s', async () => {
+      const records = (await replica()).idempotency(z.string());
+      const until = Date.now() + 60_000;
+      const running = (fingerprint: string) => ({ state: 'running' as const, fingerprint, leaseUntil: until, firstAt: 0, expiresAt: until });
+      await records.put('taken', { state: 'done', fingerprint: 'f0', value: 'receipt', firstAt: 0, expiresAt: until });
+      const query = sinon.spy(Pool.prototype, 'query');
+      let claims: unknown[];
+      try {
+        claims = await Promise.all([records.claim('a', running('fa')), records.claim('b', running('fb')), records.claim('a', running('fa2')), records.claim('taken', running('fx'))]);
+        expect(query.getCalls().filter((call) => call.args[0].includes('INSERT INTO idempotency_records'))).to.have.length(1);
+      } finally {
+        query.restore();
+      }
+      expect(claims[0]).to.equal(undefined);
+      expect(claims[1]).to.equal(undefined);
+      expect(claims[2]).to.include({ state: 'running', fingerprint: 'fa' });
+      expect(claims[3]).to.include({ state: 'done', value: 'receipt' });
+    });
+
     it('when one key is written twice in a turn, then its last record is kept', async () => {
       const records = (await replica()).idempotency(z.string());
       const entry = { fingerprint: 'f', firstAt: 0, expiresAt: Date.now() + 60_000 };
