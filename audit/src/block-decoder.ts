@@ -147,7 +147,8 @@ function decodeTransaction(entry: Uint8Array, index: number, validationCode: num
     const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
     const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
     const headerType = headerTypeNames.get(channelHeader.getType()) ?? `TYPE_${channelHeader.getType()}`;
-    const timestamp = channelHeader.getTimestamp() as unknown as ProtoTimestamp | undefined;
+    const stamp: unknown = channelHeader.getTimestamp();
+    const timestamp = isProtoTimestamp(stamp) ? stamp : undefined;
     const described = {
       ...base,
       txId: channelHeader.getTxId(),
@@ -306,6 +307,11 @@ function decodeSignatures(
 interface ProtoTimestamp {
   getSeconds(): number;
   getNanos(): number;
+}
+
+/** google-protobuf's Timestamp has no typings here: checked by the members used. */
+function isProtoTimestamp(value: unknown): value is ProtoTimestamp {
+  return typeof value === 'object' && value !== null && 'getSeconds' in value && typeof value.getSeconds === 'function' && 'getNanos' in value && typeof value.getNanos === 'function';
 }
 
 /** As the chaincode turns a tx timestamp into castAt: milliseconds, truncated. */

@@ -221,9 +221,9 @@ function flatten(group: common.ConfigGroup, path: string, out: Record<string, st
 function valueText(name: string, bytes: Uint8Array): string {
   try {
     if (name === 'Capabilities') {
-      const map = common.Capabilities.deserializeBinary(bytes).getCapabilitiesMap() as unknown as ProtoMap<unknown>;
+      const map: unknown = common.Capabilities.deserializeBinary(bytes).getCapabilitiesMap();
       const keys: string[] = [];
-      map.forEach((_, key) => keys.push(key));
+      if (isProtoMap(map)) map.forEach((_, key) => keys.push(key));
       return `capabilities ${keys.sort().join(', ')}`;
     }
     if (name === 'BatchTimeout') {
@@ -274,6 +274,10 @@ function pem(bytes: Uint8Array): string {
 interface ProtoMap<V> {
   get(key: string): V | undefined;
   forEach(callback: (value: V, key: string) => void): void;
+}
+
+function isProtoMap(value: unknown): value is ProtoMap<unknown> {
+  return typeof value === 'object' && value !== null && 'forEach' in value && typeof value.forEach === 'function';
 }
 
 function groupsOf(group: common.ConfigGroup): ProtoMap<common.ConfigGroup> {

@@ -111,7 +111,7 @@ export function stateBatchesEnabled(env: NodeJS.ProcessEnv = process.env): boole
 }
 
 function shimHandlerOf(stub: ChaincodeStub): ShimHandler | undefined {
-  const handler: unknown = (stub as unknown as { handler?: unknown }).handler;
+  const handler: unknown = Reflect.get(stub, 'handler');
   const ask = typeof handler === 'object' && handler !== null ? (handler as Partial<ShimHandler>)._askPeerAndListen : undefined;
   return typeof ask === 'function' ? (handler as ShimHandler) : undefined;
 }

@@ -23,9 +23,7 @@ export class TurnBatch<T, R> {
     try {
       const results = await this.#run(batch.map((entry) => entry.item));
       if (results.length !== batch.length) throw new Error(`a batch of ${String(batch.length)} got ${String(results.length)} answers`);
-      batch.forEach((entry, i) => {
-        entry.resolve(results[i] as R);
-      });
+      results.forEach((result, i) => batch[i]?.resolve(result));
     } catch (err) {
       for (const entry of batch) entry.reject(err);
     }
